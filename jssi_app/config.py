@@ -1,0 +1,111 @@
+"""Settings read from the environment, with working defaults for the embedded mode.
+
+Every variable is listed in docs/operations.md. Values are read on each call to `settings()`
+(cached) so tests can point the app at another database by setting the environment first.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("JSSI_DATA_DIR", PROJECT_ROOT / "var"))
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _local_key(name: str) -> bytes:
+    """A per-installation random key kept in DATA_DIR/keys, created on first use (dev/test only)."""
+    key_dir = DATA_DIR / "keys"
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / name
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return base64.urlsafe_b64decode(path.read_text().strip())
+
+
+def _key(env_name: str, file_name: str, env: str) -> bytes:
+    raw = _env(env_name)
+    if raw:
+        key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        if len(key) < 32:
+            raise RuntimeError(f"{env_name} must be at least 32 bytes, base64url-encoded")
+        return key
+    if env == "prod":
+        raise RuntimeError(f"{env_name} is required when JSSI_ENV=prod")
+    return _local_key(file_name)
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    db_url: str
+    redis_url: str
+    secret_key: bytes
+    pii_key: bytes
+    sms_backend: str
+    sms_gateway_url: str
+    sms_gateway_user: str
+    sms_gateway_password: str
+    sms_template: str
+    mail_backend: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    public_url: str
+    trust_forwarded_for: bool
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env == "prod"
+
+
+def default_db_url() -> str:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA_DIR / 'jssi.db'}"
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = _env("JSSI_ENV", "dev")
+    if env not in ("dev", "test", "prod"):
+        raise RuntimeError("JSSI_ENV must be dev, test or prod")
+    outbox_default = "http" if env == "prod" else "outbox"
+    return Settings(
+        env=env,
+        db_url=_env("REFLEX_DB_URL") or default_db_url(),
+        redis_url=_env("REFLEX_REDIS_URL"),
+        secret_key=_key("JSSI_SECRET_KEY", "secret.key", env),
+        pii_key=_key("JSSI_PII_KEY", "pii.key", env),
+        sms_backend=_env("JSSI_SMS_BACKEND", outbox_default),
+        sms_gateway_url=_env("JSSI_SMS_GATEWAY_URL"),
+        sms_gateway_user=_env("JSSI_SMS_GATEWAY_USER"),
+        sms_gateway_password=_env("JSSI_SMS_GATEWAY_PASSWORD"),
+        sms_template=_env("JSSI_SMS_TEMPLATE", "SMS_JSSI_CODE"),
+        mail_backend=_env("JSSI_MAIL_BACKEND", "smtp" if env == "prod" else "outbox"),
+        smtp_host=_env("JSSI_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(_env("JSSI_SMTP_PORT", "25")),
+        smtp_user=_env("JSSI_SMTP_USER"),
+        smtp_password=_env("JSSI_SMTP_PASSWORD"),
+        smtp_starttls=_env("JSSI_SMTP_STARTTLS", "0") == "1",
+        mail_from=_env("JSSI_MAIL_FROM", "noreply@jssi.local"),
+        public_url=_env("JSSI_PUBLIC_URL", f"http://localhost:{_env('PORT', '3000')}"),
+        trust_forwarded_for=_env("JSSI_TRUST_FORWARDED_FOR", "0") == "1",
+    )
+
+
+def reset_settings_cache() -> None:
+    settings.cache_clear()
