@@ -20,11 +20,20 @@ def engine_for(url: str) -> Engine:
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            # Take transactions into our own hands (see _sqlite_begin).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(eng, "begin")
+        def _sqlite_begin(conn):  # noqa: ANN001
+            # Every transaction takes the write lock up front: a deferred transaction that read and
+            # then writes fails at once in WAL mode when another writer committed in between, while
+            # an immediate one waits its turn (busy_timeout). Single-office scale makes this cheap.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return eng
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

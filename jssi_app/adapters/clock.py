@@ -1,4 +1,4 @@
-"""Time source. Everything stored is naive UTC; pages convert to Asia/Shanghai for display."""
+"""Time source. Everything stored is timezone-aware UTC; pages convert to Asia/Shanghai for display."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC)
 
 
 def to_local(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC).astimezone(SHANGHAI)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(SHANGHAI)
 
 
 def local_today() -> dt.date:

@@ -1,0 +1,58 @@
+# jssi — the two commands people need are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+BUN_VERSION := 1.4.5
+PORT ?= 3000
+export PORT
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_USE_SYSTEM_BUN := 1
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
+
+.PHONY: run test setup migrate seed bun browser bench clean lint
+
+setup: $(VENV)/.installed bun
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# Reflex's own bun installer downloads from the internet; take a system bun >= 1.4.4 or bun from the npm registry.
+bun:
+	@if command -v bun >/dev/null 2>&1 && [ "$$(printf '%s\n' 1.4.4 "$$(bun --version)" | sort -V | head -1)" = 1.4.4 ]; then \
+		echo "bun $$(bun --version) found"; \
+	else \
+		echo "installing bun $(BUN_VERSION) from the npm registry into $(TOOLS)/"; \
+		npm install --silent --no-audit --no-fund --prefix $(TOOLS) bun@$(BUN_VERSION) >/dev/null && \
+		$(TOOLS)/node_modules/.bin/bun --version; \
+	fi
+
+migrate: $(VENV)/.installed
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/python -m jssi_app seed-demo
+
+run: setup seed
+	@$(BIN)/python -m jssi_app print-demo-identities
+	@echo "网上服务大厅: http://localhost:$(PORT)/   (发件箱 /dev/outbox，仅非生产环境)"
+	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+# A Chromium for Playwright: the system one, else Debian's package (as root), else Playwright's download.
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "chromium installed"; \
+	else $(BIN)/python -m playwright install chromium; fi
+
+test: setup browser
+	$(BIN)/python -m pytest tests
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .web .states var test-results

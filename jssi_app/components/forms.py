@@ -1,0 +1,104 @@
+"""Form building blocks: a labelled field with hint and error, the error summary, a submit button.
+
+Labels are tied to inputs (`for`/`id`), hints and errors are linked with aria-describedby, so
+screen readers and tests find fields by their Chinese label.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars import Var
+
+
+def error_summary(messages: Var[list[str]]) -> rx.Component:
+    return rx.cond(
+        messages.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("circle-alert")),
+            rx.box(
+                rx.text("提交未成功，请修改以下内容：", weight="bold"),
+                rx.el.ul(rx.foreach(messages, lambda m: rx.el.li(m)), padding_left="1.2em", margin="0.25rem 0 0"),
+            ),
+            color="red",
+            role="alert",
+            id="error-summary",
+            tab_index=-1,
+            width="100%",
+        ),
+        rx.fragment(),
+    )
+
+
+def notice(message: Var[str], color: str = "green") -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout.root(rx.callout.text(message), color=color, role="status", width="100%"),
+        rx.fragment(),
+    )
+
+
+def field(
+    label: str,
+    name: str,
+    errors: Var[dict[str, str]],
+    *,
+    input_type: str = "text",
+    hint: str = "",
+    autocomplete: str = "off",
+    inputmode: str | None = None,
+    default_value: Var | str | None = None,
+    on_change=None,
+    on_blur=None,
+    value: Var | None = None,
+    max_length: int | None = None,
+    required: bool = True,
+    extra: rx.Component | None = None,
+    label_suffix: str = "",
+) -> rx.Component:
+    field_id = f"field-{name}"
+    error = errors.get(name, "")
+    describedby = f"{field_id}-hint {field_id}-error" if hint else f"{field_id}-error"
+    props: dict = {
+        "id": field_id,
+        "name": name,
+        "type": input_type,
+        "auto_complete": autocomplete,
+        "size": "3",
+        "width": "100%",
+        "custom_attrs": {"aria-describedby": describedby, "aria-invalid": rx.cond(error != "", "true", "false")},
+    }
+    if inputmode:
+        props["input_mode"] = inputmode
+    if max_length:
+        props["max_length"] = max_length
+    if value is not None:
+        props["value"] = value
+    elif default_value is not None:
+        props["default_value"] = default_value
+    if on_change is not None:
+        props["on_change"] = on_change
+    if on_blur is not None:
+        props["on_blur"] = on_blur
+    if required:
+        props["required"] = False  # validation is ours, with Chinese messages; the browser's would be English
+    control = rx.input(**props)
+    return rx.vstack(
+        rx.el.label(label + label_suffix, html_for=field_id, class_name="field-label"),
+        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="2", color="gray"), rx.fragment()),
+        rx.hstack(control, extra, width="100%", align="center") if extra is not None else control,
+        rx.text(
+            error,
+            id=f"{field_id}-error",
+            size="2",
+            color="red",
+            class_name="field-error",
+            aria_live="polite",
+        ),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )
+
+
+def submit_button(text: str, loading: Var[bool] | bool = False) -> rx.Component:
+    return rx.button(text, type="submit", size="3", width="100%", loading=loading)

@@ -1,0 +1,47 @@
+"""The app: theme, pages and routes — nothing else."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+import jssi_app.models  # noqa: F401  (tables must be registered for migrations)
+from jssi_app import routes
+from jssi_app.config import settings
+from jssi_app.pages.agreements import privacy_policy_page, user_agreement_page
+from jssi_app.pages.login import login_page
+from jssi_app.pages.outbox import outbox_page
+from jssi_app.pages.password_reset import forgot_password_page, reset_password_page
+from jssi_app.pages.person import home_page, profile_page
+from jssi_app.pages.registration import register_choice_page, register_done_page, register_person_page
+from jssi_app.state.errors import backend_exception_handler, frontend_exception_handler
+from jssi_app.state.login import LoginState
+from jssi_app.state.outbox import OutboxState
+from jssi_app.state.password_reset import ForgotPasswordState
+from jssi_app.state.person import PersonState
+from jssi_app.state.registration import RegistrationState
+
+TITLE = "江苏社保网上服务大厅"
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+    backend_exception_handler=backend_exception_handler,
+    frontend_exception_handler=frontend_exception_handler,
+)
+
+app.add_page(login_page, route=routes.INDEX, title=f"登录 - {TITLE}", on_load=LoginState.on_load)
+app.add_page(login_page, route=routes.LOGIN, title=f"登录 - {TITLE}", on_load=LoginState.on_load)
+app.add_page(register_choice_page, route=routes.REGISTER, title=f"注册 - {TITLE}")
+app.add_page(register_person_page, route=routes.REGISTER_PERSON, title=f"个人用户注册 - {TITLE}",
+             on_load=RegistrationState.on_load)
+app.add_page(register_done_page, route=routes.REGISTER_PERSON_DONE, title=f"注册成功 - {TITLE}")
+app.add_page(home_page, route=routes.HOME, title=f"个人业务 - {TITLE}", on_load=PersonState.load_home)
+app.add_page(profile_page, route=routes.PROFILE_COMPLETE, title=f"完善个人信息 - {TITLE}", on_load=PersonState.load_profile)
+app.add_page(forgot_password_page, route=routes.FORGOT_PASSWORD, title=f"忘记密码 - {TITLE}",
+             on_load=ForgotPasswordState.on_load)
+app.add_page(reset_password_page, route=routes.RESET_PASSWORD, title=f"重置密码 - {TITLE}",
+             on_load=ForgotPasswordState.open_link)
+app.add_page(user_agreement_page, route=routes.USER_AGREEMENT, title=f"用户协议 - {TITLE}")
+app.add_page(privacy_policy_page, route=routes.PRIVACY_POLICY, title=f"隐私政策 - {TITLE}")
+if not settings().is_prod:
+    app.add_page(outbox_page, route=routes.DEV_OUTBOX, title=f"发件箱（仅开发环境） - {TITLE}", on_load=OutboxState.load)

@@ -1,0 +1,49 @@
+"""用户协议 and 隐私政策: readable pages and the same text in a dialog from the registration form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import reflex as rx
+
+from jssi_app.components.layout import card, page_shell
+
+_DIR = Path(__file__).resolve().parents[2] / "assets" / "agreements"
+
+
+def agreement_text(name: str) -> tuple[str, list[str]]:
+    lines = [line.strip() for line in (_DIR / name).read_text("utf-8").splitlines() if line.strip()]
+    return lines[0], lines[1:]
+
+
+def agreement_body(name: str) -> rx.Component:
+    _title, lines = agreement_text(name)
+    return rx.vstack(
+        *[rx.text(line, weight="bold" if line[:2] in {"一、", "二、", "三、", "四、", "五、", "六、"} else "regular")
+          for line in lines],
+        spacing="2",
+        align="stretch",
+    )
+
+
+def agreement_dialog(link_text: str, name: str) -> rx.Component:
+    title, _ = agreement_text(name)
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.link(link_text, href="#", on_click=rx.prevent_default, class_name="inline-link")),
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.scroll_area(agreement_body(name), type="auto", scrollbars="vertical", style={"max_height": "60vh"}),
+            rx.flex(rx.dialog.close(rx.button("我知道了", size="3")), justify="end", margin_top="1rem"),
+            max_width="640px",
+        ),
+    )
+
+
+def user_agreement_page() -> rx.Component:
+    title, _ = agreement_text("user-agreement.txt")
+    return page_shell(card(rx.heading(title, as_="h1", size="5"), agreement_body("user-agreement.txt")), width="760px")
+
+
+def privacy_policy_page() -> rx.Component:
+    title, _ = agreement_text("privacy-policy.txt")
+    return page_shell(card(rx.heading(title, as_="h1", size="5"), agreement_body("privacy-policy.txt")), width="760px")

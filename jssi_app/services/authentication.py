@@ -1,0 +1,109 @@
+"""登录 with 身份证号码 + 登录密码, lockout after repeated failures, and 退出."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from jssi_app.adapters.clock import to_local
+from jssi_app.adapters.hashing import verify_password
+from jssi_app.adapters.pii import cipher
+from jssi_app.domain import throttles
+from jssi_app.domain.accounts import LOCK_DURATION, MAX_FAILED_SIGN_INS, is_locked, register_failure
+from jssi_app.domain.errors import DomainError, InvalidValue
+from jssi_app.domain.identifiers import mask_id_number, validate_id_number
+from jssi_app.models.accounts import PersonAccount
+from jssi_app.services import audit, sessions
+from jssi_app.services.throttling import enforce, hit, peek
+
+BAD_CREDENTIALS = "身份证号码或登录密码错误，请重新输入。连续错误5次，账号将被锁定30分钟。"
+
+
+class SignInRefused(DomainError):
+    code = "sign_in_refused"
+
+
+class AccountLocked(SignInRefused):
+    code = "account_locked"
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(
+            f"密码连续错误次数过多，账号已锁定，请于 {to_local(until).strftime('%H:%M')} 后再试，或点击“忘记密码”重置密码。"
+        )
+        self.until = until
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    account_id: int
+    profile_complete: bool
+
+
+def _lock_message_for_unknown(db: Session, key: str, now: dt.datetime) -> None:
+    """An ID without an account locks exactly like one with: the lock message must not reveal which is which."""
+    decision = peek(db, throttles.SIGN_IN_UNKNOWN_ID, key, now)
+    if not decision.allowed:
+        raise AccountLocked(now + decision.retry_after)
+
+
+def sign_in(db: Session, *, id_number: str, password: str, client_ip: str, now: dt.datetime) -> SignedIn:
+    today = to_local(now).date()
+    if not id_number.strip() or not password:
+        raise InvalidValue("请输入身份证号码和登录密码")
+    try:
+        number = validate_id_number(id_number, today)
+    except InvalidValue as exc:
+        raise InvalidValue(exc.message) from None
+    subject = mask_id_number(number)
+    enforce(db, [(throttles.SIGN_IN_PER_IP, client_ip)], now)
+    fp = cipher().fingerprint("id_number", number)
+    account = db.exec(select(PersonAccount).where(PersonAccount.id_fp == fp)).first()
+    if account is None:
+        _lock_message_for_unknown(db, fp, now)
+    elif is_locked(account.locked_until, now):
+        db.commit()
+        raise AccountLocked(account.locked_until)
+    db.commit()
+    # Hash comparison outside any transaction; an unknown account costs the same bcrypt time.
+    ok = verify_password(password, account.password_hash if account else None)
+    if not ok:
+        if account is None:
+            decision = hit(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now)
+            audit.record(db, "sign_in_failed", actor="anonymous", subject=subject, client_ip=client_ip,
+                         outcome="failure", detail={"reason": "bad_credentials"})
+            db.commit()
+            if not decision.allowed or not peek(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now).allowed:
+                raise AccountLocked(now + LOCK_DURATION)
+            raise SignInRefused(BAD_CREDENTIALS)
+        account = db.get(PersonAccount, account.id)
+        count, locked_until = register_failure(account.failed_sign_ins, now)
+        account.failed_sign_ins = count
+        account.locked_until = locked_until
+        db.add(account)
+        audit.record(db, "sign_in_failed", actor=f"person:{account.id}", subject=subject, client_ip=client_ip,
+                     outcome="failure", detail={"reason": "bad_credentials"})
+        if locked_until:
+            audit.record(db, "account_locked", actor="system", subject=subject, client_ip=client_ip,
+                         outcome="failure", detail={"until": locked_until.isoformat(), "after": MAX_FAILED_SIGN_INS})
+        db.commit()
+        if locked_until:
+            raise AccountLocked(locked_until)
+        raise SignInRefused(BAD_CREDENTIALS)
+    account = db.get(PersonAccount, account.id)
+    account.failed_sign_ins = 0
+    account.locked_until = None
+    db.add(account)
+    token = sessions.start_session(db, account_kind="person", account_id=int(account.id), client_ip=client_ip, now=now)
+    audit.record(db, "sign_in", actor=f"person:{account.id}", subject=subject, client_ip=client_ip)
+    db.commit()
+    return SignedIn(token=token, account_id=int(account.id), profile_complete=account.profile_completed_at is not None)
+
+
+def sign_out(db: Session, *, token: str, client_ip: str, now: dt.datetime) -> None:
+    principal = sessions.end_session(db, token, now)
+    if principal is not None:
+        audit.record(db, "sign_out", actor=f"{principal.account_kind}:{principal.account_id}", client_ip=client_ip)
+    db.commit()

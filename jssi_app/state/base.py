@@ -1,0 +1,55 @@
+"""The root of the app's states: the session cookie, who is signed in, and how services are called.
+
+Handlers never trust anything the browser sends about identity: every handler that touches
+protected data calls `_principal()`, which looks the token up in the server-side session table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+from sqlmodel import Session
+
+from jssi_app import routes
+from jssi_app.adapters.clock import utcnow
+from jssi_app.db import engine
+from jssi_app.services import sessions
+
+log = logging.getLogger("jssi")
+
+SESSION_COOKIE = "jssi_session"
+GENERIC_FAILURE = "系统繁忙，请稍后再试。如问题持续，请联系社保经办机构。"
+
+
+async def call_service(fn, *args, **kwargs):
+    """Run a service in a worker thread with its own database session (bcrypt and SQL never block the loop)."""
+
+    def run():
+        with Session(engine(), expire_on_commit=False) as db:
+            return fn(db, *args, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+class AppState(rx.State):
+    # Server-generated random token (never Reflex's browser-made client_token). Strict SameSite
+    # keeps it off cross-site requests; the session row behind it enforces the timeouts.
+    session_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600)
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or ""
+
+    def _principal(self) -> sessions.Principal | None:
+        with Session(engine(), expire_on_commit=False) as db:
+            return sessions.resume_session(db, self.session_token, utcnow())
+
+    def _person_id(self) -> int | None:
+        principal = self._principal()
+        if principal is None or principal.account_kind != "person":
+            return None
+        return principal.account_id
+
+    def _to_login(self) -> rx.event.EventSpec:
+        return rx.redirect(routes.login_with_next(self.router.url.path or routes.HOME))

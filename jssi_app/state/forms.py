@@ -1,0 +1,35 @@
+"""What every form state shares: field errors, the summary at the top, and the busy flag."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from jssi_app.domain.errors import DomainError, ValidationFailed
+from jssi_app.state.base import GENERIC_FAILURE, AppState, log
+
+
+class FormState(AppState):
+    errors: dict[str, str] = {}
+    summary: list[str] = []
+    busy: bool = False
+
+    def _clear_errors(self) -> None:
+        self.errors = {}
+        self.summary = []
+
+    def _show_error(self, exc: Exception) -> None:
+        """Map a refusal to the page: per-field messages plus the summary; never a stack trace."""
+        if isinstance(exc, ValidationFailed):
+            self.errors = exc.by_field()
+            self.summary = [e.message for e in exc.errors]
+        elif isinstance(exc, DomainError):
+            field = getattr(exc, "field", None)
+            self.errors = {field: exc.message} if field else {}
+            self.summary = [exc.message]
+        else:
+            log.exception("unexpected failure in %s", type(self).__name__)
+            self.errors = {}
+            self.summary = [GENERIC_FAILURE]
+
+    def _focus_summary(self):
+        return rx.call_script("setTimeout(()=>{const e=document.getElementById('error-summary');if(e){e.focus();e.scrollIntoView({block:'start'});}},50)")

@@ -1,0 +1,49 @@
+"""登录 and 退出."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from jssi_app import routes
+from jssi_app.adapters.clock import utcnow
+from jssi_app.services import authentication
+from jssi_app.state.base import call_service
+from jssi_app.state.forms import FormState
+
+
+class LoginState(FormState):
+    @rx.event
+    async def submit(self, form_data: dict):
+        self._clear_errors()
+        self.busy = True
+        yield
+        try:
+            result = await call_service(
+                authentication.sign_in,
+                id_number=str(form_data.get("id_number", "")),
+                password=str(form_data.get("password", "")),
+                client_ip=self._client_ip(),
+                now=utcnow(),
+            )
+        except Exception as exc:  # noqa: BLE001 — mapped to a message, unexpected ones logged
+            self.busy = False
+            self._show_error(exc)
+            yield self._focus_summary()
+            return
+        self.busy = False
+        self.session_token = result.token
+        target = routes.safe_next(self.router.url.query_parameters.get("next"))
+        yield rx.redirect(target if result.profile_complete else routes.PROFILE_COMPLETE)
+
+    @rx.event
+    async def sign_out(self):
+        token = self.session_token
+        self.session_token = ""
+        if token:
+            await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
+        return rx.redirect(routes.LOGIN + "?signed_out=1")
+
+    @rx.event
+    def on_load(self):
+        self._clear_errors()
+        self.busy = False
