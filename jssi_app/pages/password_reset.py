@@ -41,9 +41,9 @@ def _new_password_form() -> rx.Component:
 def _sms_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            field("身份证号码", "id_number", S.errors, value=S.id_number, on_change=S.set_id_number, max_length=40),
+            field("身份证号码", "id_number", S.errors, on_change=S.set_id_number, max_length=40),
             field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
-                  hint="注册时填写的手机号码", value=S.phone, on_change=S.set_phone, max_length=20),
+                  hint="注册时填写的手机号码", on_change=S.set_phone, max_length=20),
             field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric", max_length=10,
                   extra=rx.button(
                       rx.cond(S.resend_in > 0, S.resend_in.to_string() + "秒后重新获取", "获取手机验证码"),

@@ -73,7 +73,7 @@ def register_person_page() -> rx.Component:
                     field("姓名", "name", S.errors, autocomplete="name", hint="与身份证件一致的姓名", max_length=40),
                     field("身份证号码", "id_number", S.errors, hint="18位身份证号码，最后一位可以是X", max_length=40),
                     field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
-                          hint="需为本人实名认证的手机号码，用于接收验证码和后续登录通知", value=S.phone,
+                          hint="需为本人实名认证的手机号码，用于接收验证码和后续登录通知",
                           on_change=S.set_phone, max_length=20),
                     field("电子邮箱（可选）", "email", S.errors, input_type="email", autocomplete="email",
                           hint="可选，用于找回密码或接收通知", required=False, max_length=254),

@@ -69,8 +69,10 @@ def verify_audit_log(session: Session, batch: int = 5000) -> ChainCheck:
     def rows():
         last_id = 0
         while True:
+            # populate_existing: check what is stored, not rows this session already holds in memory.
             chunk = session.exec(
                 select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+                .execution_options(populate_existing=True)
             ).all()
             if not chunk:
                 return

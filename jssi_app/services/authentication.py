@@ -16,7 +16,8 @@ from jssi_app.domain.errors import DomainError, InvalidValue
 from jssi_app.domain.identifiers import mask_id_number, validate_id_number
 from jssi_app.models.accounts import PersonAccount
 from jssi_app.services import audit, sessions
-from jssi_app.services.throttling import enforce, hit, peek
+from jssi_app.domain.throttles import Throttle
+from jssi_app.services.throttling import clear, enforce, hit, peek
 
 BAD_CREDENTIALS = "身份证号码或登录密码错误，请重新输入。连续错误5次，账号将被锁定30分钟。"
 
@@ -42,10 +43,17 @@ class SignedIn:
     profile_complete: bool
 
 
+# An unknown ID's lock: one hit at its 5th failure that lives LOCK_DURATION, like a real account's
+# locked_until (the lock message shows its end, so it must end at the same minute); the failure count
+# restarts with it, as register_failure's does.
+_UNKNOWN_ID_LOCKED = Throttle("sign_in_unknown_id_locked", 1, LOCK_DURATION, throttles.SIGN_IN_UNKNOWN_ID.message)
+
+
 def _lock_message_for_unknown(db: Session, key: str, now: dt.datetime) -> None:
     """An ID without an account locks exactly like one with: the lock message must not reveal which is which."""
-    decision = peek(db, throttles.SIGN_IN_UNKNOWN_ID, key, now)
+    decision = peek(db, _UNKNOWN_ID_LOCKED, key, now)
     if not decision.allowed:
+        db.commit()  # keep the per-address count, and end the transaction, as for a locked account
         raise AccountLocked(now + decision.retry_after)
 
 
@@ -74,8 +82,12 @@ def sign_in(db: Session, *, id_number: str, password: str, client_ip: str, now: 
             decision = hit(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now)
             audit.record(db, "sign_in_failed", actor="anonymous", subject=subject, client_ip=client_ip,
                          outcome="failure", detail={"reason": "bad_credentials"})
+            locked = not decision.allowed or not peek(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now).allowed
+            if locked:
+                hit(db, _UNKNOWN_ID_LOCKED, fp, now)
+                clear(db, throttles.SIGN_IN_UNKNOWN_ID, fp)
             db.commit()
-            if not decision.allowed or not peek(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now).allowed:
+            if locked:
                 raise AccountLocked(now + LOCK_DURATION)
             raise SignInRefused(BAD_CREDENTIALS)
         account = db.get(PersonAccount, account.id)

@@ -398,6 +398,9 @@ class _Generator:
             spells.append((self.pick_unit(units, cut + 1, active=status == "正常参保"), cut + 1, end))
         else:
             spells.append((self.pick_unit(units, start, active=status == "正常参保"), start, end))
+        # The fallback employer of a very early history may postdate its start: begin with the unit.
+        spells = [(u, max(a, u.insured_since) if u else a, b) for u, a, b in spells]
+        spells = [s for s in spells if s[1] <= s[2]]
         last_unit = spells[-1][0]
         insured_region = last_unit.region_code if last_unit else (region if region.startswith("32") else
                                                                    _weighted(rng, _JIANGSU)[0])
@@ -463,7 +466,9 @@ class _Generator:
                 period = _fmt_month(month)
                 if unit is None:
                     for code, rate in _FLEX_RATES.items():
-                        rows.append((person.id_number, period, code, "", str(base), _money(base * rate), "0.00", status))
+                        rows.append(
+                            (person.id_number, period, code, "", str(base), _money(base * rate), "0.00", status)
+                        )
                     continue
                 for code, (personal, employer) in _EMPLOYEE_RATES.items():
                     rows.append((person.id_number, period, code, unit.uscc, str(base),

@@ -83,6 +83,10 @@ def request_reset_code(db: Session, *, id_number: str, phone: str, client_ip: st
     if matches:
         sms_codes.send_code(db, phone=phone_clean, purpose="reset", client_ip=client_ip, now=now,
                             actor=f"person:{account.id}", sender=sender)
+    else:
+        # The same SMS limits as a real send: otherwise "请稍后再获取" on a repeat would reveal a match.
+        sms_codes.count_send(db, phone=phone_clean, purpose="reset", client_ip=client_ip, now=now)
+        db.commit()
     return SMS_SENT
 
 

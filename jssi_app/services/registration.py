@@ -127,6 +127,11 @@ def register_person(db: Session, form: PersonRegistrationForm, *, client_ip: str
         audit.record_alone(db, event, actor="anonymous", subject=subject, client_ip=client_ip, outcome="failure",
                            detail={"reason": exc.code})
         raise
+    except BaseException:
+        # Any other failure (database, audit, bug): the flushed account and the consumed code must
+        # not stay pending in the caller's session, where a later commit would store them.
+        db.rollback()
+        raise
     return RegisteredPerson(
         account_id=int(account.id),
         masked_name=_mask_name(clean.name),

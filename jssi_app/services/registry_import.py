@@ -1,7 +1,8 @@
 """Import of a provincial registry extract: persons.csv, units.csv and (optionally) contributions.csv.
 
-The format is UTF-8 CSV with a header row and RFC 4180 quoting; the columns are PERSON_COLUMNS,
-UNIT_COLUMNS and CONTRIBUTION_COLUMNS below (docs: the registry's extract description).
+The format is the registry's extract format: UTF-8 CSV, a header row, RFC 4180 quoting, with the
+columns PERSON_COLUMNS, UNIT_COLUMNS and CONTRIBUTION_COLUMNS below. 15-digit legacy ID numbers are
+kept as the registry holds them and also indexed under their 18-digit upgrade (`upgraded_id_fp`).
 
 All-or-nothing: every row of every file is validated before anything is written, and one bad row
 rejects the whole extract with a list of (file, line, reason). Re-importing the same extract is a
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlmodel import Session
 
 from jssi_app.adapters.pii import cipher
@@ -111,6 +112,7 @@ class _Errors:
     def __init__(self) -> None:
         self.items: list[ImportRowError] = []
         self.total = 0
+        self.unreadable: set[str] = set()  # files whose rows could not all be read
 
     def add(self, file: str, line: int, reason: str) -> None:
         self.total += 1
@@ -135,9 +137,11 @@ def _records(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[
             header = next(reader, None)
             if header is None:
                 errors.add(name, 0, "文件为空，缺少表头")
+                errors.unreadable.add(name)
                 return
             if tuple(h.strip() for h in header) != columns:
                 errors.add(name, 1, f"表头不正确，应为：{','.join(columns)}")
+                errors.unreadable.add(name)
                 return
             while True:
                 line = reader.line_num + 1
@@ -152,8 +156,10 @@ def _records(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[
                 yield line, [f.strip() for f in fields]
         except UnicodeDecodeError:
             errors.add(name, line, "文件不是有效的 UTF-8 编码")
+            errors.unreadable.add(name)
         except csv.Error as exc:
             errors.add(name, line, f"CSV 格式错误（{exc}）")
+            errors.unreadable.add(name)
 
 
 def _write_records(path: Path) -> Iterator[list[str]]:
@@ -339,10 +345,15 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _persons_by_fp(session: Session, fps: list[str]) -> dict[str, RegistryPerson]:
-    found: dict[str, RegistryPerson] = {}
+# Lookups read plain rows (not ORM objects): nothing piles up in the session's identity map, and
+# the bulk UPDATEs below never have to reconcile with loaded objects.
+
+
+def _persons_by_fp(session: Session, fps: list[str]) -> dict[str, Row]:
+    table = RegistryPerson.__table__
+    found: dict[str, Row] = {}
     for chunk in _chunks(fps, _IN_CHUNK):
-        for row in session.execute(select(RegistryPerson).where(RegistryPerson.id_fp.in_(chunk))).scalars():
+        for row in session.execute(select(table).where(table.c.id_fp.in_(chunk))):
             found[row.id_fp] = row
     return found
 
@@ -357,10 +368,11 @@ def _person_ids_by_fp(session: Session, fps: list[str]) -> dict[str, int]:
     return found
 
 
-def _units_by_code(session: Session, codes: list[str]) -> dict[str, RegistryUnit]:
-    found: dict[str, RegistryUnit] = {}
+def _units_by_code(session: Session, codes: list[str]) -> dict[str, Row]:
+    table = RegistryUnit.__table__
+    found: dict[str, Row] = {}
     for chunk in _chunks(codes, _IN_CHUNK):
-        for row in session.execute(select(RegistryUnit).where(RegistryUnit.uscc.in_(chunk))).scalars():
+        for row in session.execute(select(table).where(table.c.uscc.in_(chunk))):
             found[row.uscc] = row
     return found
 
@@ -371,10 +383,11 @@ def _units_by_code(session: Session, codes: list[str]) -> dict[str, RegistryUnit
 def import_registry(
     session: Session, directory: Path, *, actor: str = "cli", today: dt.date | None = None
 ) -> ImportReport:
-    """Validate and import the extract in `directory`; commits on success.
+    """Validate and import the extract in `directory`; commits `session` on success.
 
-    On any invalid row raises RegistryImportError after rolling back, with an audit event
-    "registry_import_failed" committed on its own.
+    On any invalid row the session is rolled back, an audit event "registry_import_failed" is
+    committed on its own, and RegistryImportError is raised. `today` (default: today in Nanjing)
+    bounds the birth dates in ID numbers.
     """
     from jssi_app.services import audit
 
@@ -401,7 +414,11 @@ def import_registry(
         )
         session.commit()
         raise
-    report = _write(session, directory, plan)
+    try:
+        report = _write(session, directory, plan)
+    except BaseException:
+        session.rollback()  # all-or-nothing holds for database errors too
+        raise
     report.seconds = round(time.perf_counter() - started, 3)
     audit.record(
         session,
@@ -421,6 +438,28 @@ class _Plan:
     db_person_ids: dict[str, int]  # ID number -> id, persons only in the database
     db_unit_ids: dict[str, int]  # credit code -> id, units only in the database
     has_contributions: bool
+
+
+_LINES_PER_REFERENCE = 3
+
+
+def _note_reference(unknown: dict[str, list[int]], key: str, line: int) -> None:
+    """Remember where an unresolved reference occurs: the first few lines, then just a count (last item)."""
+    entry = unknown.get(key)
+    if entry is None:
+        unknown[key] = [line, 1]
+    else:
+        entry[-1] += 1
+        if len(entry) <= _LINES_PER_REFERENCE:
+            entry.insert(-1, line)
+
+
+def _report_reference(errors: _Errors, entry: list[int], reason: str) -> None:
+    *lines, count = entry
+    for line in lines:
+        errors.add(CONTRIBUTIONS_FILE, line, reason)
+    # Every further row with the same reference is an error too, counted but not listed.
+    errors.total += count - len(lines)
 
 
 def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
@@ -460,6 +499,10 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
         if row and not problems:
             units[code] = row
 
+    if errors.unreadable:
+        # Without every person and unit, contribution references cannot be checked meaningfully.
+        raise RegistryImportError(errors.items, errors.total)
+
     fp = cipher().fingerprint
     person_fp = {number: fp("id_number", number) for number in persons}
 
@@ -476,13 +519,9 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
             number = number.upper()
             uscc = uscc.upper()
             if number not in person_lines:
-                lines = unknown_persons.setdefault(number, [])
-                if len(lines) < 3:
-                    lines.append(line)
+                _note_reference(unknown_persons, number, line)
             if uscc and uscc not in unit_lines:
-                lines = unknown_units.setdefault(uscc, [])
-                if len(lines) < 3:
-                    lines.append(line)
+                _note_reference(unknown_units, uscc, line)
             m = _PERIOD.fullmatch(period)
             if not m or int(m.group(1)) < 1900:
                 errors.add(CONTRIBUTIONS_FILE, line, "费款所属期应为 YYYY-MM 格式的有效月份")
@@ -509,16 +548,18 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
                     db_person_ids[number] = found[fps[number]]
                     person_fp[number] = fps[number]
                 else:
-                    for line in unknown_persons[number]:
-                        errors.add(CONTRIBUTIONS_FILE, line, "身份证号码在 persons.csv 和参保人员库中均不存在")
+                    _report_reference(
+                        errors, unknown_persons[number], "身份证号码在 persons.csv 和参保人员库中均不存在"
+                    )
         if unknown_units:
             found_units = _units_by_code(session, list(unknown_units))
             for code, lines in unknown_units.items():
                 if code in found_units:
                     db_unit_ids[code] = found_units[code].id
                 else:
-                    for line in lines:
-                        errors.add(CONTRIBUTIONS_FILE, line, "缴费单位的统一社会信用代码在 units.csv 和参保单位库中均不存在")
+                    _report_reference(
+                        errors, lines, "缴费单位的统一社会信用代码在 units.csv 和参保单位库中均不存在"
+                    )
 
     if errors:
         order = {PERSONS_FILE: 0, UNITS_FILE: 1, CONTRIBUTIONS_FILE: 2}
@@ -644,6 +685,36 @@ def _write(session: Session, directory: Path, plan: _Plan) -> ImportReport:
     return report
 
 
+_CONTRIBUTION_INSERT_COLUMNS = (
+    "person_id", "period", "insurance_code", "unit_id", "base", "personal_amount", "unit_amount", "paid_status",
+)
+
+
+def _insert_contributions(session: Session, rows: list[tuple]) -> None:
+    """Bulk insert of (person_id, period, code, unit_id, base, personal, unit, paid_status) tuples.
+
+    The generic path is SQLAlchemy's executemany; the two dialects we run get a faster one, since
+    contributions are the bulk of every extract (measured on the 369k-row demo extract).
+    """
+    columns = ", ".join(_CONTRIBUTION_INSERT_COLUMNS)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # COPY: about 2.7x the rows per second of psycopg's executemany.
+        dbapi = session.connection().connection.dbapi_connection
+        with dbapi.cursor() as cur, cur.copy(f"COPY contribution ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    elif dialect == "sqlite":
+        # SQLite has no decimal type and SQLAlchemy binds Numeric as float anyway; binding the floats
+        # directly skips its per-row parameter processing (about a quarter of the CPU time).
+        session.connection().exec_driver_sql(
+            f"INSERT INTO contribution ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(p, per, code, u, float(b), float(pa), float(ua), st) for p, per, code, u, b, pa, ua, st in rows],
+        )
+    else:
+        session.execute(insert(Contribution.__table__), [dict(zip(_CONTRIBUTION_INSERT_COLUMNS, r)) for r in rows])
+
+
 def _write_contributions(
     session: Session,
     path: Path,
@@ -653,12 +724,12 @@ def _write_contributions(
     report: ImportReport,
 ) -> None:
     table = Contribution.__table__
-    to_insert: list[dict] = []
+    to_insert: list[tuple] = []
     to_update: list[dict] = []
 
     def flush_writes(final: bool = False) -> None:
         if to_insert and (final or len(to_insert) >= _CHUNK):
-            session.execute(insert(table), to_insert)
+            _insert_contributions(session, to_insert)
             to_insert.clear()
         if to_update and (final or len(to_update) >= _CHUNK):
             session.execute(update(Contribution), to_update)
@@ -682,10 +753,7 @@ def _write_contributions(
             base_d, personal_d, unit_d = Decimal(base), Decimal(personal), Decimal(unit_amount)
             old = stored.get((person_id, period, code))
             if old is None:
-                to_insert.append({
-                    "person_id": person_id, "period": period, "insurance_code": code, "unit_id": unit_id,
-                    "base": base_d, "personal_amount": personal_d, "unit_amount": unit_d, "paid_status": paid,
-                })
+                to_insert.append((person_id, period, code, unit_id, base_d, personal_d, unit_d, paid))
                 report.contributions_added += 1
             elif (old[4], old[5], old[6], old[7], old[8]) != (unit_id, base_d, personal_d, unit_d, paid):
                 to_update.append({

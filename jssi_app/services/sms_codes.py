@@ -38,15 +38,12 @@ def _context(purpose: str, phone_fp: str) -> str:
     return f"{purpose}:{phone_fp}"
 
 
-def send_code(
-    db: Session, *, phone: str, purpose: str, client_ip: str, now: dt.datetime, actor: str = "anonymous", sender=None
-) -> CodeSent:
-    """Issue a new code for (phone, purpose), replacing any live one, and deliver it.
+def count_send(db: Session, *, phone: str, purpose: str, client_ip: str, now: dt.datetime) -> None:
+    """Count one send against the SMS limits, or raise Throttled; sends nothing.
 
-    The throttles are counted and the code stored before delivery, so a failing gateway cannot be
-    used to bypass the limits; a delivery failure kills the code.
+    Also for requests that must look exactly as if a code had gone out (找回密码 with an ID number and
+    phone that do not match): their limits and refusals are then the same as for a real send.
     """
-    phone_fp = cipher().fingerprint("phone", phone)
     enforce(
         db,
         [
@@ -58,6 +55,18 @@ def send_code(
         ],
         now,
     )
+
+
+def send_code(
+    db: Session, *, phone: str, purpose: str, client_ip: str, now: dt.datetime, actor: str = "anonymous", sender=None
+) -> CodeSent:
+    """Issue a new code for (phone, purpose), replacing any live one, and deliver it.
+
+    The throttles are counted and the code stored before delivery, so a failing gateway cannot be
+    used to bypass the limits; a delivery failure kills the code.
+    """
+    phone_fp = cipher().fingerprint("phone", phone)
+    count_send(db, phone=phone, purpose=purpose, client_ip=client_ip, now=now)
     db.exec(
         update(VerificationCode)
         .where(

@@ -5,10 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app.domain.errors import DomainError, ValidationFailed
-from jssi_app.state.base import GENERIC_FAILURE, AppState, log
+from jssi_app.state.base import GENERIC_FAILURE, log
 
 
-class FormState(AppState):
+class FormMixin(rx.State, mixin=True):
+    """Mixed into each form's state so every form has its own errors (an inherited Reflex var would
+    live in the parent state and be shared by all forms)."""
+
     errors: dict[str, str] = {}
     summary: list[str] = []
     busy: bool = False

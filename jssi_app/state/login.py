@@ -7,11 +7,11 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.services import authentication
-from jssi_app.state.base import call_service
-from jssi_app.state.forms import FormState
+from jssi_app.state.base import AppState, call_service
+from jssi_app.state.forms import FormMixin
 
 
-class LoginState(FormState):
+class LoginState(FormMixin, AppState):
     @rx.event
     async def submit(self, form_data: dict):
         self._clear_errors()

@@ -7,11 +7,11 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.services import password_reset
-from jssi_app.state.base import call_service
-from jssi_app.state.registration import SmsFormState
+from jssi_app.state.base import AppState, call_service
+from jssi_app.state.registration import SmsCodeMixin
 
 
-class ForgotPasswordState(SmsFormState):
+class ForgotPasswordState(SmsCodeMixin, AppState):
     method: str = "sms"
     id_number: str = ""
     phone: str = ""

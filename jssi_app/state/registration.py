@@ -13,11 +13,11 @@ from jssi_app.domain.errors import InvalidValue
 from jssi_app.domain.passwords import password_strength
 from jssi_app.domain.registration import PersonRegistrationForm
 from jssi_app.services import registration, sms_codes
-from jssi_app.state.base import call_service
-from jssi_app.state.forms import FormState
+from jssi_app.state.base import AppState, call_service
+from jssi_app.state.forms import FormMixin
 
 
-class SmsFormState(FormState):
+class SmsCodeMixin(FormMixin, mixin=True):
     """获取手机验证码: sending, the notice and the 60-second countdown on the button."""
 
     code_notice: str = ""
@@ -53,7 +53,7 @@ class SmsFormState(FormState):
                 self.resend_in -= 1
 
 
-class RegistrationState(SmsFormState):
+class RegistrationState(SmsCodeMixin, AppState):
     phone: str = ""
     strength_score: int = -1
     strength_label: str = ""

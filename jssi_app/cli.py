@@ -1,0 +1,157 @@
+"""Operator commands: `python -m jssi_app <command>`.
+
+Exit codes: 0 success, 1 the operation failed (extract rejected, audit chain broken), 2 usage error.
+Commands run against the configured database (REFLEX_DB_URL or the embedded SQLite file) and
+assume the schema exists (make applies the migrations first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+MAX_LISTED_ERRORS = 200
+
+
+def _print_report(report) -> None:  # noqa: ANN001
+    print(f"导入完成，用时 {report.seconds:.1f} 秒")
+    print(f"  参保人员：新增 {report.persons_added}，更新 {report.persons_updated}，未变 {report.persons_unchanged}")
+    print(f"  参保单位：新增 {report.units_added}，更新 {report.units_updated}，未变 {report.units_unchanged}")
+    print(
+        f"  缴费记录：新增 {report.contributions_added}，更新 {report.contributions_updated}，"
+        f"未变 {report.contributions_unchanged}"
+    )
+
+
+def _cmd_import_registry(args: argparse.Namespace) -> int:
+    from jssi_app.db import session_scope
+    from jssi_app.services.registry_import import RegistryImportError, import_registry
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        print(f"目录不存在：{directory}", file=sys.stderr)
+        return 2
+    try:
+        with session_scope() as session:
+            report = import_registry(session, directory, actor="cli")
+    except RegistryImportError as exc:
+        print(f"导入被拒绝：共 {exc.total} 处错误，未写入任何数据。", file=sys.stderr)
+        for error in exc.errors[:MAX_LISTED_ERRORS]:
+            print(f"{error.file}:{error.line}: {error.reason}", file=sys.stderr)
+        if exc.total > MAX_LISTED_ERRORS:
+            print(f"……另有 {exc.total - MAX_LISTED_ERRORS} 处错误未列出", file=sys.stderr)
+        return 1
+    _print_report(report)
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from jssi_app.services.demo_registry import write_demo_extract
+
+    started = time.perf_counter()
+    try:
+        summary = write_demo_extract(Path(args.directory), persons=args.persons, units=args.units, seed=args.seed)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(
+        f"演示数据已写入 {args.directory}：参保人员 {summary.persons}，参保单位 {summary.units}，"
+        f"缴费记录 {summary.contributions}（用时 {time.perf_counter() - started:.1f} 秒）"
+    )
+    return 0
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from jssi_app.config import DATA_DIR
+    from jssi_app.db import session_scope
+    from jssi_app.models.registry import RegistryPerson
+    from jssi_app.services.demo_registry import write_demo_extract
+    from jssi_app.services.registry_import import RegistryImportError, import_registry
+
+    with session_scope() as session:
+        if session.exec(select(RegistryPerson.id).limit(1)).first() is not None:
+            print("参保库中已有数据，跳过演示数据导入。")
+            return 0
+        out_dir = DATA_DIR / "demo-registry"
+        started = time.perf_counter()
+        summary = write_demo_extract(out_dir)
+        print(
+            f"演示数据已生成：参保人员 {summary.persons}，参保单位 {summary.units}，缴费记录 {summary.contributions}"
+            f"（用时 {time.perf_counter() - started:.1f} 秒）"
+        )
+        try:
+            report = import_registry(session, out_dir, actor="seed-demo")
+        except RegistryImportError as exc:
+            # The generator and importer disagree: a bug, not an operator mistake.
+            print(f"演示数据导入失败：共 {exc.total} 处错误", file=sys.stderr)
+            for error in exc.errors[:20]:
+                print(f"{error.file}:{error.line}: {error.reason}", file=sys.stderr)
+            return 1
+    _print_report(report)
+    return 0
+
+
+def _cmd_verify_audit(args: argparse.Namespace) -> int:
+    from jssi_app.db import session_scope
+    from jssi_app.services.audit import verify_audit_log
+
+    with session_scope() as session:
+        result = verify_audit_log(session)
+    if result.ok:
+        print(f"审计日志完整：已校验 {result.checked} 条记录。")
+        return 0
+    print(
+        f"审计日志校验失败：第 {result.checked} 条记录（id={result.first_bad_id}）起哈希链断裂，"
+        "日志可能被修改、删除或重排。",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
+    from jssi_app.services.demo_registry import DEMO_IDENTITIES
+
+    print("演示身份（注册时填写以下信息）：")
+    for identity in DEMO_IDENTITIES:
+        print(f"\n【{identity.label}】")
+        print(f"  身份证号码：{identity.id_number}")
+        print(f"  姓名：{identity.name}")
+        print(f"  手机号码：{identity.phone}")
+        print(f"  说明：{identity.note}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m jssi_app", description="江苏社保网上服务大厅 运维命令")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    p = sub.add_parser("import-registry", help="导入参保库数据（persons.csv、units.csv、contributions.csv）")
+    p.add_argument("directory", metavar="DIR", help="存放三个 CSV 文件的目录")
+    p.set_defaults(func=_cmd_import_registry)
+
+    p = sub.add_parser("demo-data", help="生成演示用参保库数据")
+    p.add_argument("directory", metavar="DIR", help="输出目录")
+    p.add_argument("--persons", type=int, default=3000, help="参保人员数（默认 3000）")
+    p.add_argument("--units", type=int, default=100, help="参保单位数（默认 100）")
+    p.add_argument("--seed", type=int, default=20261128, help="随机种子（默认 20261128）")
+    p.set_defaults(func=_cmd_demo_data)
+
+    p = sub.add_parser("seed-demo", help="参保库为空时生成并导入演示数据")
+    p.set_defaults(func=_cmd_seed_demo)
+
+    p = sub.add_parser("verify-audit", help="校验审计日志哈希链")
+    p.set_defaults(func=_cmd_verify_audit)
+
+    p = sub.add_parser("print-demo-identities", help="显示演示身份")
+    p.set_defaults(func=_cmd_print_demo_identities)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,164 @@
+"""End-to-end fixtures: the real app (`reflex run --env prod --single-port`) on a free port with its
+own SQLite database and demo registry, and a real Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-results"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"app did not answer at {url} within {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+class App:
+    def __init__(self, url: str, registry_dir: Path, env: dict[str, str]) -> None:
+        self.url = url.rstrip("/")
+        self.registry_dir = registry_dir
+        self.env = env
+
+    def persons(self, person_type: str = "职工") -> list[dict[str, str]]:
+        """Persons of the app's demo registry with an 18-digit number, for registrations."""
+        with open(self.registry_dir / "persons.csv", encoding="utf-8") as fh:
+            return [r for r in csv.DictReader(fh) if len(r["id_number"]) == 18 and r["person_type"] == person_type]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory) -> App:
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        JSSI_ENV="test",
+        JSSI_DATA_DIR=str(data_dir),
+        REFLEX_DB_URL=f"sqlite:///{data_dir / 'e2e.db'}",
+        PORT=str(port),
+        JSSI_PUBLIC_URL=f"http://localhost:{port}",
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_USE_SYSTEM_BUN="1",
+        PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    env.pop("REFLEX_REDIS_URL", None)
+    py = sys.executable
+    registry = data_dir / "registry"
+    subprocess.run([py, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
+    subprocess.run([py, "-m", "jssi_app", "demo-data", str(registry), "--persons", "300", "--units", "10"],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([py, "-m", "jssi_app", "import-registry", str(registry)], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    log = data_dir / "app.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [py, "-m", "reflex", "run", "--env", "prod", "--single-port",
+             "--frontend-port", str(port), "--backend-port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/", proc, log)
+        yield App(f"http://127.0.0.1:{port}", registry, env)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log, ARTIFACTS / "e2e-app.log")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    exe = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> tuple[str, dict]:
+    return request.param, VIEWPORTS[request.param]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for i, page in enumerate(getattr(item, "_jssi_pages", [])):
+            try:
+                shot(page, f"FAILED-{item.name}-{i}")
+            except Exception as exc:  # noqa: BLE001 — a failed screenshot must not mask the test failure
+                print(f"screenshot failed: {exc}")
+
+
+@pytest.fixture
+def new_page(browser, app_server, request):
+    contexts = []
+    request.node._jssi_pages = []
+
+    def make(size: dict | None = None, **kwargs):
+        ctx = browser.new_context(viewport=size or VIEWPORTS["desktop"], locale="zh-CN", **kwargs)
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        request.node._jssi_pages.append(page)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def read_code(page, app: App, masked_phone: str) -> str:
+    """The newest code the outbox holds for this (masked) phone, read from /dev/outbox like a person would."""
+    page.goto(f"{app.url}/dev/outbox")
+    card = page.locator(".rt-Card", has_text=masked_phone).first
+    card.wait_for()
+    match = re.search(r"验证码\s*(\d{6})", card.inner_text())
+    assert match, card.inner_text()
+    return match.group(1)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
