@@ -19,7 +19,7 @@ def error_summary(messages: Var[list[str]]) -> rx.Component:
                 rx.text("提交未成功，请修改以下内容：", weight="bold"),
                 rx.el.ul(rx.foreach(messages, lambda m: rx.el.li(m)), padding_left="1.2em", margin="0.25rem 0 0"),
             ),
-            color="red",
+            color_scheme="red",
             role="alert",
             id="error-summary",
             tab_index=-1,
@@ -32,7 +32,7 @@ def error_summary(messages: Var[list[str]]) -> rx.Component:
 def notice(message: Var[str], color: str = "green") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout.root(rx.callout.text(message), color=color, role="status", width="100%"),
+        rx.callout.root(rx.callout.text(message), color_scheme=color, role="status", width="100%"),
         rx.fragment(),
     )
 

@@ -50,7 +50,7 @@ def check_new_password(
                 birth = None
         problems = check_password(password, id_number=id_number, birth_date=birth, phone=phone)
         if problems:
-            errors.append(FieldError("password", problems[0]))
+            errors.append(FieldError("password", "；".join(problems)))
     if not confirm:
         errors.append(FieldError("password_confirm", "请再次输入登录密码"))
     elif password and confirm != password:

@@ -15,8 +15,8 @@ def login_page() -> rx.Component:
     return page_shell(
         card(
             rx.heading("个人用户登录", as_="h1", size="6"),
-            rx.cond(q.get("signed_out", "") == "1", rx.callout.root(rx.callout.text("您已安全退出。"), color="green", role="status"), rx.fragment()),
-            rx.cond(q.get("reset", "") == "1", rx.callout.root(rx.callout.text("密码已重置，请使用新密码登录。"), color="green", role="status"), rx.fragment()),
+            rx.cond(q.get("signed_out", "") == "1", rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"), rx.fragment()),
+            rx.cond(q.get("reset", "") == "1", rx.callout.root(rx.callout.text("密码已重置，请使用新密码登录。"), color_scheme="green", role="status"), rx.fragment()),
             error_summary(LoginState.summary),
             rx.form(
                 rx.vstack(

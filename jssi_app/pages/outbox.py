@@ -21,7 +21,7 @@ def outbox_page() -> rx.Component:
     return page_shell(
         rx.callout.root(
             rx.callout.text("开发与演示环境的发件箱：这里显示系统“发出”的短信和邮件，便于试用时查看验证码。生产环境中不提供此页面，短信和邮件经真实通道发送。"),
-            color="orange",
+            color_scheme="orange",
             role="note",
         ),
         rx.hstack(rx.heading("发件箱", as_="h1", size="6"), rx.spacer(), rx.button("刷新", on_click=OutboxState.load, variant="outline")),

@@ -119,7 +119,7 @@ def reset_password_page() -> rx.Component:
                 _new_password_form(),
                 rx.vstack(
                     rx.callout.root(rx.callout.text(rx.cond(S.link_error != "", S.link_error, "正在验证链接…")),
-                                    color=rx.cond(S.link_error != "", "red", "gray"), role="status"),
+                                    color_scheme=rx.cond(S.link_error != "", "red", "gray"), role="status"),
                     rx.link("重新找回密码", href=routes.FORGOT_PASSWORD),
                     align="stretch",
                 ),

@@ -122,7 +122,7 @@ def register_done_page() -> rx.Component:
                 S.done_id_number != "",
                 rx.vstack(
                     rx.callout.root(rx.callout.icon(rx.icon("circle-check")), rx.callout.text("注册成功，实名认证已通过。"),
-                                    color="green", role="status"),
+                                    color_scheme="green", role="status"),
                     rx.heading("注册成功", as_="h1", size="6"),
                     rx.data_list.root(
                         rx.data_list.item(rx.data_list.label("姓名"), rx.data_list.value(S.done_name)),

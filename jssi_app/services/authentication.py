@@ -57,7 +57,10 @@ def _lock_message_for_unknown(db: Session, key: str, now: dt.datetime) -> None:
         raise AccountLocked(now + decision.retry_after)
 
 
-def sign_in(db: Session, *, id_number: str, password: str, client_ip: str, now: dt.datetime) -> SignedIn:
+def sign_in(
+    db: Session, *, id_number: str, password: str, client_ip: str, now: dt.datetime, previous_token: str = ""
+) -> SignedIn:
+    """Start a new session; a session the browser still held is ended (the token rotates at every login)."""
     today = to_local(now).date()
     if not id_number.strip() or not password:
         raise InvalidValue("请输入身份证号码和登录密码")
@@ -108,6 +111,8 @@ def sign_in(db: Session, *, id_number: str, password: str, client_ip: str, now: 
     account.failed_sign_ins = 0
     account.locked_until = None
     db.add(account)
+    if previous_token:
+        sessions.end_session(db, previous_token, now, reason="rotated")
     token = sessions.start_session(db, account_kind="person", account_id=int(account.id), client_ip=client_ip, now=now)
     audit.record(db, "sign_in", actor=f"person:{account.id}", subject=subject, client_ip=client_ip)
     db.commit()

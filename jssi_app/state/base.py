@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
+from jssi_app.config import settings
 from jssi_app.db import engine
 from jssi_app.services import sessions
 
@@ -36,7 +37,9 @@ async def call_service(fn, *args, **kwargs):
 class AppState(rx.State):
     # Server-generated random token (never Reflex's browser-made client_token). Strict SameSite
     # keeps it off cross-site requests; the session row behind it enforces the timeouts.
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600)
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600, secure=settings().is_prod or None
+    )
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""

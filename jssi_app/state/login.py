@@ -24,6 +24,7 @@ class LoginState(FormMixin, AppState):
                 password=str(form_data.get("password", "")),
                 client_ip=self._client_ip(),
                 now=utcnow(),
+                previous_token=self.session_token,
             )
         except Exception as exc:  # noqa: BLE001 — mapped to a message, unexpected ones logged
             self.busy = False
@@ -37,8 +38,12 @@ class LoginState(FormMixin, AppState):
 
     @rx.event
     async def sign_out(self):
+        from jssi_app.state.person import PersonState
+
         token = self.session_token
         self.session_token = ""
+        # Nothing of the person's may stay in this browser's state once they have left.
+        (await self.get_state(PersonState)).reset()
         if token:
             await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
         return rx.redirect(routes.LOGIN + "?signed_out=1")
