@@ -198,3 +198,36 @@ def test_protected_page_redirects_to_login_and_back(app_server, new_page):
     page.goto(app_server.url + "/home")
     expect(page.get_by_role("heading", name="个人用户登录")).to_be_visible()
     assert "next=/home" in page.url
+
+
+def test_five_wrong_passwords_lock_with_the_unlock_time(app_server, new_page):
+    page = new_page()
+    page.goto(app_server.url + "/login")
+    expect(page.get_by_role("heading", name="个人用户登录")).to_be_visible()
+    first17 = "32010519850505123"
+    number = first17 + check_digit(first17)
+    for attempt in range(5):
+        page.get_by_label("身份证号码").fill(number)
+        page.get_by_label("登录密码").fill(f"Wrong{attempt}pass9")
+        page.get_by_role("button", name="登录").click()
+        expect(page.locator("#error-summary")).to_be_visible()
+        if attempt < 4:
+            expect(page.locator("#error-summary")).to_contain_text("身份证号码或登录密码错误")
+    expect(page.locator("#error-summary")).to_contain_text("账号已锁定")
+    expect(page.locator("#error-summary")).to_contain_text(re.compile(r"请于 \d{2}:\d{2} 后再试"))
+    shot(page, "rejection-locked")
+
+
+def test_wrong_sms_code_is_refused_with_attempts_left(app_server, new_page):
+    person = app_server.persons()[15]
+    page, code_page = new_page(), new_page()
+    page.goto(app_server.url + "/register/person")
+    fill_registration(page, name=person["name"], id_number=person["id_number"], phone="13600001234")
+    code = get_code(page, code_page, app_server, "13600001234")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    page.get_by_label("验证码", exact=True).fill(wrong)
+    page.get_by_label("我已阅读并同意用户协议和隐私政策").check()
+    page.get_by_role("button", name="提交注册").click()
+    expect(page.locator("#error-summary")).to_contain_text("验证码不正确，还可尝试4次")
+    expect(page.get_by_role("heading", name="注册成功")).to_have_count(0)
+    shot(page, "rejection-wrong-code")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +18,7 @@ import jssi_app.models  # noqa: F401  (registers the tables)
 from jssi_app.db import engine_for
 
 PG_URL = os.environ.get("JSSI_TEST_PG_URL", "")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
