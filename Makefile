@@ -1,5 +1,6 @@
 # jssi — the two commands people need are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +18,8 @@ setup: $(VENV)/.installed bun
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# Some machines' pip configuration names local indexes that may be absent; their warnings are noise.
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 	@touch $@
 
 # Reflex's own bun installer downloads from the internet; take a system bun >= 1.4.4 or bun from the npm registry.
@@ -42,11 +44,15 @@ run: setup seed
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
 # A Chromium for Playwright: the system one, else Debian's package (as root), else Playwright's download.
+# As root on Debian, CJK fonts too, so the screenshots the e2e tests keep show Chinese rather than boxes.
 browser:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "chromium installed"; \
 	else $(BIN)/python -m playwright install chromium; fi
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		(apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)) \
+		&& echo "fonts-noto-cjk installed"; fi
 
 test: setup browser
 	$(BIN)/python -m pytest tests

@@ -102,3 +102,27 @@ def field(
 
 def submit_button(text: str, loading: Var[bool] | bool = False) -> rx.Component:
     return rx.button(text, type="submit", size="3", width="100%", loading=loading)
+
+
+def form(*children: rx.Component, on_submit, **props) -> rx.Component:  # noqa: ANN001
+    """A form that keeps what was typed after a refused submit (the person corrects, not retypes)."""
+    return rx.form(
+        rx.vstack(*children, spacing="4", width="100%"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+        **props,
+    )
+
+
+def code_button(resend_in: Var[int], on_click) -> rx.Component:  # noqa: ANN001
+    """获取手机验证码, counting down the seconds until a new code may be sent."""
+    return rx.button(
+        rx.cond(resend_in > 0, resend_in.to_string() + "秒后重新获取", "获取手机验证码"),
+        type="button",
+        size="3",
+        variant="outline",
+        on_click=on_click,
+        disabled=resend_in > 0,
+        white_space="nowrap",
+    )

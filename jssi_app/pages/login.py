@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, submit_button
+from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.state.login import LoginState
 
@@ -18,19 +18,13 @@ def login_page() -> rx.Component:
             rx.cond(q.get("signed_out", "") == "1", rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"), rx.fragment()),
             rx.cond(q.get("reset", "") == "1", rx.callout.root(rx.callout.text("密码已重置，请使用新密码登录。"), color_scheme="green", role="status"), rx.fragment()),
             error_summary(LoginState.summary),
-            rx.form(
-                rx.vstack(
-                    field("身份证号码", "id_number", LoginState.errors, autocomplete="username", max_length=40),
-                    field("登录密码", "password", LoginState.errors, input_type="password",
-                          autocomplete="current-password", max_length=64),
-                    submit_button("登录", LoginState.busy),
-                    spacing="4",
-                    width="100%",
-                ),
+            form(
+                field("身份证号码", "id_number", LoginState.errors, autocomplete="username", max_length=40),
+                field("登录密码", "password", LoginState.errors, input_type="password",
+                      autocomplete="current-password", max_length=64),
+                submit_button("登录", LoginState.busy),
                 on_submit=LoginState.submit,
-                reset_on_submit=False,
-                width="100%",
-            ),
+        ),
             rx.hstack(
                 rx.link("注册", href=routes.REGISTER, size="3"),
                 rx.link("忘记密码", href=routes.FORGOT_PASSWORD, size="3"),

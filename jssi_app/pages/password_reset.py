@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, notice, submit_button
+from jssi_app.components.forms import error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.state.password_reset import ForgotPasswordState as S
@@ -18,20 +18,14 @@ def _new_password_form() -> rx.Component:
         rx.heading("设置新密码", as_="h2", size="5"),
         rx.text("账号：", S.reset_for, size="2"),
         error_summary(S.summary),
-        rx.form(
-            rx.vstack(
-                field("新密码", "password", S.errors, input_type="password", autocomplete="new-password",
-                      hint=PASSWORD_RULE_TEXT + "；不能与当前密码相同", on_change=S.password_typed.debounce(250), max_length=64),
-                rx.cond(S.strength_label != "", rx.text("密码强度：", S.strength_label, size="2", aria_live="polite"), rx.fragment()),
-                field("确认密码", "password_confirm", S.errors, input_type="password", autocomplete="new-password", max_length=64),
-                submit_button("确认修改", S.busy),
-                spacing="4",
-                width="100%",
-            ),
+        form(
+            field("新密码", "password", S.errors, input_type="password", autocomplete="new-password",
+                  hint=PASSWORD_RULE_TEXT + "；不能与当前密码相同", on_change=S.password_typed.debounce(250), max_length=64),
+            rx.cond(S.strength_label != "", rx.text("密码强度：", S.strength_label, size="2", aria_live="polite"), rx.fragment()),
+            field("确认密码", "password_confirm", S.errors, input_type="password", autocomplete="new-password", max_length=64),
+            submit_button("确认修改", S.busy),
             on_submit=S.set_new_password,
-            reset_on_submit=False,
-            width="100%",
-        ),
+    ),
         spacing="4",
         align="stretch",
         width="100%",
@@ -39,43 +33,31 @@ def _new_password_form() -> rx.Component:
 
 
 def _sms_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field("身份证号码", "id_number", S.errors, on_change=S.set_id_number, max_length=40),
-            field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
-                  hint="注册时填写的手机号码", on_change=S.set_phone, max_length=20),
-            field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric", max_length=10,
-                  extra=rx.button(
-                      rx.cond(S.resend_in > 0, S.resend_in.to_string() + "秒后重新获取", "获取手机验证码"),
-                      type="button", size="3", variant="outline", on_click=S.send_code, disabled=S.resend_in > 0,
-                      white_space="nowrap")),
-            notice(S.code_notice),
-            submit_button("下一步", S.busy),
-            rx.text(PHONE_LOST, size="2", color="gray"),
-            spacing="4",
-            width="100%",
-        ),
+    return form(
+        field("身份证号码", "id_number", S.errors, on_change=S.set_id_number, max_length=40),
+        field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
+              hint="注册时填写的手机号码", on_change=S.set_phone, max_length=20),
+        field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric", max_length=10,
+              extra=rx.button(
+                  rx.cond(S.resend_in > 0, S.resend_in.to_string() + "秒后重新获取", "获取手机验证码"),
+                  type="button", size="3", variant="outline", on_click=S.send_code, disabled=S.resend_in > 0,
+                  white_space="nowrap")),
+        notice(S.code_notice),
+        submit_button("下一步", S.busy),
+        rx.text(PHONE_LOST, size="2", color="gray"),
         on_submit=S.confirm_code,
-        reset_on_submit=False,
-        width="100%",
-    )
+)
 
 
 def _email_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field("身份证号码", "id_number", S.errors, max_length=40),
-            field("电子邮箱", "email", S.errors, input_type="email", autocomplete="email",
-                  hint="注册时填写的电子邮箱", max_length=254),
-            notice(S.email_notice),
-            submit_button("发送重置链接", S.busy),
-            spacing="4",
-            width="100%",
-        ),
+    return form(
+        field("身份证号码", "id_number", S.errors, max_length=40),
+        field("电子邮箱", "email", S.errors, input_type="email", autocomplete="email",
+              hint="注册时填写的电子邮箱", max_length=254),
+        notice(S.email_notice),
+        submit_button("发送重置链接", S.busy),
         on_submit=S.send_link,
-        reset_on_submit=False,
-        width="100%",
-    )
+)
 
 
 def forgot_password_page() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, submit_button
+from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.state.login import LoginState
 from jssi_app.state.person import PersonState as S
@@ -67,20 +67,15 @@ def profile_page() -> rx.Component:
                 rx.data_list.item(rx.data_list.label("身份证号码"), rx.data_list.value(S.masked_id_number)),
             ),
             error_summary(S.summary),
-            rx.form(
-                rx.vstack(
-                    field("户籍地址", "hukou_address", S.errors, autocomplete="street-address", default_value=S.hukou_address,
-                          hint="与户口簿一致，如：南京市鼓楼区中山路43号", max_length=200),
-                    field("联系地址", "contact_address", S.errors, autocomplete="street-address",
-                          default_value=S.contact_address, hint="目前居住或接收邮件的地址", max_length=200),
-                    submit_button("保存并继续", S.busy),
-                    spacing="4",
-                    width="100%",
-                ),
+            form(
+                field("户籍地址", "hukou_address", S.errors, autocomplete="street-address", default_value=S.hukou_address,
+                      hint="与户口簿一致，如：南京市鼓楼区中山路43号", max_length=200),
+                field("联系地址", "contact_address", S.errors, autocomplete="street-address",
+                      default_value=S.contact_address, hint="目前居住或接收邮件的地址", max_length=200),
+                submit_button("保存并继续", S.busy),
                 on_submit=S.save_profile,
-                reset_on_submit=False,
-                width="100%",
-                key=S.hukou_address,
+                # Remount when the pre-filled values arrive, so the uncontrolled inputs show them.
+                key=S.hukou_address + "|" + S.contact_address,
             ),
         ),
         header_right=[_sign_out_button()],

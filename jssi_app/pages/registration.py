@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, notice, submit_button
+from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.pages.agreements import agreement_dialog
@@ -36,18 +36,6 @@ def register_choice_page() -> rx.Component:
     )
 
 
-def _code_button() -> rx.Component:
-    return rx.button(
-        rx.cond(S.resend_in > 0, S.resend_in.to_string() + "秒后重新获取", "获取手机验证码"),
-        type="button",
-        size="3",
-        variant="outline",
-        on_click=S.send_code,
-        disabled=S.resend_in > 0,
-        white_space="nowrap",
-    )
-
-
 def _strength() -> rx.Component:
     return rx.cond(
         S.strength_label != "",
@@ -68,48 +56,42 @@ def register_person_page() -> rx.Component:
                 rx.hstack(rx.link("去登录", href=routes.LOGIN), rx.link("忘记密码", href=routes.FORGOT_PASSWORD), spacing="4"),
                 rx.fragment(),
             ),
-            rx.form(
+            form(
+                field("姓名", "name", S.errors, autocomplete="name", hint="与身份证件一致的姓名", max_length=40),
+                field("身份证号码", "id_number", S.errors, hint="18位身份证号码，最后一位可以是X", max_length=40),
+                field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
+                      hint="需为本人实名认证的手机号码，用于接收验证码和后续登录通知",
+                      on_change=S.set_phone, max_length=20),
+                field("电子邮箱（可选）", "email", S.errors, input_type="email", autocomplete="email",
+                      hint="可选，用于找回密码或接收通知", required=False, max_length=254),
+                field("登录密码", "password", S.errors, input_type="password", autocomplete="new-password",
+                      hint=PASSWORD_RULE_TEXT, on_change=S.password_typed.debounce(250), max_length=64),
+                _strength(),
+                field("确认密码", "password_confirm", S.errors, input_type="password", autocomplete="new-password",
+                      hint="再次输入登录密码", max_length=64),
+                field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric",
+                      hint="点击“获取手机验证码”，输入收到的6位验证码", max_length=10, extra=code_button(S.resend_in, S.send_code)),
+                notice(S.code_notice),
                 rx.vstack(
-                    field("姓名", "name", S.errors, autocomplete="name", hint="与身份证件一致的姓名", max_length=40),
-                    field("身份证号码", "id_number", S.errors, hint="18位身份证号码，最后一位可以是X", max_length=40),
-                    field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
-                          hint="需为本人实名认证的手机号码，用于接收验证码和后续登录通知",
-                          on_change=S.set_phone, max_length=20),
-                    field("电子邮箱（可选）", "email", S.errors, input_type="email", autocomplete="email",
-                          hint="可选，用于找回密码或接收通知", required=False, max_length=254),
-                    field("登录密码", "password", S.errors, input_type="password", autocomplete="new-password",
-                          hint=PASSWORD_RULE_TEXT, on_change=S.password_typed.debounce(250), max_length=64),
-                    _strength(),
-                    field("确认密码", "password_confirm", S.errors, input_type="password", autocomplete="new-password",
-                          hint="再次输入登录密码", max_length=64),
-                    field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric",
-                          hint="点击“获取手机验证码”，输入收到的6位验证码", max_length=10, extra=_code_button()),
-                    notice(S.code_notice),
-                    rx.vstack(
-                        rx.hstack(
-                            rx.el.input(type="checkbox", id="field-agreed", name="agreed", class_name="big-checkbox",
-                                        custom_attrs={"aria-describedby": "field-agreed-error"}),
-                            rx.el.label("我已阅读并同意用户协议和隐私政策", html_for="field-agreed"),
-                            align="center",
-                            spacing="2",
-                        ),
-                        rx.hstack(
-                            rx.text("阅读：", size="2"),
-                            agreement_dialog("《用户协议》", "user-agreement.txt"),
-                            agreement_dialog("《隐私政策》", "privacy-policy.txt"),
-                            spacing="2",
-                        ),
-                        rx.text(S.errors.get("agreed", ""), id="field-agreed-error", size="2", color="red", aria_live="polite"),
-                        spacing="1",
+                    rx.hstack(
+                        rx.el.input(type="checkbox", id="field-agreed", name="agreed", class_name="big-checkbox",
+                                    custom_attrs={"aria-describedby": "field-agreed-error"}),
+                        rx.el.label("我已阅读并同意用户协议和隐私政策", html_for="field-agreed"),
+                        align="center",
+                        spacing="2",
                     ),
-                    submit_button("提交注册", S.busy),
-                    spacing="4",
-                    width="100%",
+                    rx.hstack(
+                        rx.text("阅读：", size="2"),
+                        agreement_dialog("《用户协议》", "user-agreement.txt"),
+                        agreement_dialog("《隐私政策》", "privacy-policy.txt"),
+                        spacing="2",
+                    ),
+                    rx.text(S.errors.get("agreed", ""), id="field-agreed-error", size="2", color="red", aria_live="polite"),
+                    spacing="1",
                 ),
+                submit_button("提交注册", S.busy),
                 on_submit=S.submit,
-                reset_on_submit=False,
-                width="100%",
-            ),
+        ),
             rx.link("已有账号？返回登录", href=routes.LOGIN),
         ),
     )

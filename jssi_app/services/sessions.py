@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from jssi_app.domain.accounts import SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT, session_alive
+from jssi_app.domain.accounts import SESSION_ABSOLUTE_TIMEOUT, session_alive
 from jssi_app.domain.codes import hash_token, new_token
 from jssi_app.models.accounts import LoginSession
 
