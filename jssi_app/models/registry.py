@@ -58,7 +58,8 @@ class Contribution(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id", "period", "insurance_code", name="uq_contribution_month_type"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="registry_person.id", index=True)
+    # No index of its own: the unique (person_id, period, insurance_code) index serves lookups by person.
+    person_id: int = Field(foreign_key="registry_person.id")
     period: str = Field(max_length=7)
     insurance_code: str = Field(max_length=3)
     unit_id: int | None = Field(default=None, foreign_key="registry_unit.id", index=True)
