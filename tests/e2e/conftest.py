@@ -16,6 +16,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# bcrypt (cost 12) runs on every login, registration and reset: on a loaded 2-core CI machine a
+# round-trip can take seconds, so assertions wait longer than Playwright's 5 s default.
+expect.set_options(timeout=20_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-results"

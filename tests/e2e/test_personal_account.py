@@ -106,6 +106,18 @@ def test_register_login_profile_logout_reset(app_server, new_page, viewport):
     expect(page.get_by_role("heading", name="个人业务")).to_be_visible()
     shot(page, f"{label}-07-home-after-reset")
 
+    # A page behind login sends a signed-out person to login and, after it, back to that page.
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_text("您已安全退出")).to_be_visible()
+    page.goto(app.url + "/profile/complete")
+    expect(page.get_by_role("heading", name="个人用户登录")).to_be_visible()
+    page.get_by_label("身份证号码").fill(id_number)
+    page.get_by_label("登录密码").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="完善个人信息")).to_be_visible()
+    expect(page.get_by_label("联系地址")).to_have_value("南京市建邺区江东中路369号")
+    assert page.url.rstrip("/").endswith("/profile/complete")
+
 
 def _submit_registration(page, code_page, app, *, name, id_number, phone):
     page.goto(app.url + "/register/person")
