@@ -14,9 +14,9 @@ from jssi_app.domain import throttles
 from jssi_app.domain.accounts import LOCK_DURATION, MAX_FAILED_SIGN_INS, is_locked, register_failure
 from jssi_app.domain.errors import DomainError, InvalidValue
 from jssi_app.domain.identifiers import mask_id_number, validate_id_number
+from jssi_app.domain.throttles import Throttle
 from jssi_app.models.accounts import PersonAccount
 from jssi_app.services import audit, sessions
-from jssi_app.domain.throttles import Throttle
 from jssi_app.services.throttling import clear, enforce, hit, peek
 
 BAD_CREDENTIALS = "身份证号码或登录密码错误，请重新输入。连续错误5次，账号将被锁定30分钟。"

@@ -11,15 +11,23 @@ returning, because the services and outbox adapters open sessions of their own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from unittest import mock
 
 from sqlmodel import Session, col, select
 
+from jssi_app.adapters.hashing import hash_password
 from jssi_app.adapters.mail import OutboxMail
 from jssi_app.adapters.pii import cipher
 from jssi_app.adapters.sms import OutboxSms
-from jssi_app.domain.identifiers import birth_date_of, check_digit, gender_of, upgrade_15_to_18
+from jssi_app.domain.identifiers import (
+    birth_date_of,
+    check_digit,
+    gender_of,
+    upgrade_15_to_18,
+)
 from jssi_app.domain.registration import PersonRegistrationForm
 from jssi_app.models.accounts import VerificationCode
 from jssi_app.models.operations import AuditEvent, OutboxMessage
@@ -108,7 +116,7 @@ def add_registry_person(
     )
 
 
-def fetch_all(db: Session, query) -> list:  # noqa: ANN001
+def fetch_all(db: Session, query) -> list:
     """Rows as stored now (also when another session changed them), ending the read transaction."""
     rows = list(db.exec(query.execution_options(populate_existing=True)).all())
     db.commit()
@@ -154,25 +162,38 @@ def outbox_mail(db: Session) -> OutboxMail:
 
 
 def reg_form(person: Person, code: str, **overrides) -> PersonRegistrationForm:
-    values = dict(
-        name=person.name,
-        id_number=person.id_number,
-        phone=person.phone,
-        email="",
-        password=PASSWORD,
-        password_confirm=PASSWORD,
-        sms_code=code,
-        agreed=True,
-    )
+    values = {
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "email": "",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "sms_code": code,
+        "agreed": True,
+    }
     values.update(overrides)
     return PersonRegistrationForm(**values)
 
 
+@functools.cache
+def _hash_once(password: str) -> str:
+    """The real bcrypt (cost 12) hash, computed once per password for all the accounts a test run sets up."""
+    return hash_password(password)
+
+
 def register(db: Session, person: Person, *, now: dt.datetime = NOW, ip: str = IP, **overrides):
-    """The whole registration journey: code by SMS, then the form. Returns RegisteredPerson."""
+    """The whole registration journey: code by SMS, then the form. Returns RegisteredPerson.
+
+    For setting up accounts: the ~0.3 s bcrypt hash is reused across calls (the stored hash is still
+    a genuine cost-12 hash, so signing in costs what it costs). test_registration.py calls
+    register_person itself where the hashing is under test.
+    """
     phone = overrides.get("phone", person.phone)
     code = send_code(db, phone, now=now, ip=ip)
-    return registration.register_person(db, reg_form(person, code, **overrides), client_ip=ip, now=now + 30 * SEC)
+    with mock.patch.object(registration, "hash_password", _hash_once):
+        return registration.register_person(db, reg_form(person, code, **overrides), client_ip=ip,
+                                            now=now + 30 * SEC)
 
 
 def audit_rows(db: Session, event: str | None = None) -> list[AuditEvent]:
@@ -186,5 +207,5 @@ def codes(db: Session) -> list[VerificationCode]:
     return fetch_all(db, select(VerificationCode).order_by(col(VerificationCode.id)))
 
 
-def count(db: Session, model) -> int:  # noqa: ANN001
+def count(db: Session, model) -> int:
     return len(fetch_all(db, select(model)))

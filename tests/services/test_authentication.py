@@ -10,7 +10,11 @@ from sqlmodel import select
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.models.accounts import LoginSession, PersonAccount
 from jssi_app.services import authentication, sessions
-from jssi_app.services.authentication import BAD_CREDENTIALS, AccountLocked, SignInRefused
+from jssi_app.services.authentication import (
+    BAD_CREDENTIALS,
+    AccountLocked,
+    SignInRefused,
+)
 from tests.services.helpers import (
     IP,
     MIN,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -12,7 +13,6 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 import jssi_app.models  # noqa: F401
-from alembic import command
 from tests.services.conftest import PG_URL, ROOT
 
 

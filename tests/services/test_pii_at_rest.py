@@ -125,6 +125,6 @@ def test_no_plaintext_personal_data_anywhere(db):
         files = [p for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
         raw = b"".join(p.read_bytes() for p in files)
         # The files read hold the journey's data: its masked phone (audit subject, outbox recipient) is there.
-        assert "139****8264".encode() in raw
+        assert b"139****8264" in raw
         for label, plain in secrets.items():
             assert plain.encode("utf-8") not in raw, f"{label} in plaintext in {[p.name for p in files]}"

@@ -246,6 +246,8 @@ def test_expired_code_is_refused(db, person):
     assert count(db, PersonAccount) == 0
     (row,) = codes(db)
     assert row.used_at is None
+    (event,) = audit_rows(db, "registration_rejected")
+    assert event.outcome == "failure" and '"sms_code"' in event.detail
 
 
 def test_code_is_single_use(db, person):

@@ -15,7 +15,12 @@ from jssi_app.adapters.pii import cipher
 from jssi_app.domain.identifiers import upgrade_15_to_18
 from jssi_app.models.operations import AuditEvent
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
-from jssi_app.services.demo_registry import DEMO_IDENTITIES, DEMO_UNIT_CODES, DemoSummary, write_demo_extract
+from jssi_app.services.demo_registry import (
+    DEMO_IDENTITIES,
+    DEMO_UNIT_CODES,
+    DemoSummary,
+    write_demo_extract,
+)
 from jssi_app.services.registry_import import (
     CONTRIBUTION_COLUMNS,
     PERSON_COLUMNS,

@@ -9,7 +9,18 @@ from jssi_app.models.operations import OutboxMessage
 from jssi_app.services import sms_codes
 from jssi_app.services.sms_codes import CodeRejected
 from jssi_app.services.throttling import Throttled
-from tests.services.helpers import HOUR, IP, MIN, NOW, SEC, audit_rows, codes, count, outbox_sms, send_code
+from tests.services.helpers import (
+    HOUR,
+    IP,
+    MIN,
+    NOW,
+    SEC,
+    audit_rows,
+    codes,
+    count,
+    outbox_sms,
+    send_code,
+)
 
 PHONE = "13905170011"
 
