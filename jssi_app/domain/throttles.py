@@ -93,6 +93,12 @@ VERIFY_PER_IP = Throttle("verify_per_ip", 60, dt.timedelta(minutes=10), "查询�
 SIGN_IN_UNKNOWN_ID = Throttle(
     "sign_in_unknown_id", 5, dt.timedelta(minutes=30), "密码连续错误次数过多，账号已锁定，请{retry}后再试"
 )
+# An unknown ID's lock: one hit at its 5th failure that lives 30 minutes, like a real account's
+# locked_until (the lock message shows its end, so it must end at the same minute); the failure count
+# restarts with it, as a real account's does.
+SIGN_IN_UNKNOWN_ID_LOCKED = Throttle(
+    "sign_in_unknown_id_locked", 1, dt.timedelta(minutes=30), "密码连续错误次数过多，账号已锁定，请{retry}后再试"
+)
 
 ALL_THROTTLES: tuple[Throttle, ...] = (
     SMS_RESEND_INTERVAL,
@@ -105,4 +111,5 @@ ALL_THROTTLES: tuple[Throttle, ...] = (
     RESET_PER_IP,
     VERIFY_PER_IP,
     SIGN_IN_UNKNOWN_ID,
+    SIGN_IN_UNKNOWN_ID_LOCKED,
 )

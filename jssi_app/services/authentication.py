@@ -14,7 +14,6 @@ from jssi_app.domain import throttles
 from jssi_app.domain.accounts import LOCK_DURATION, MAX_FAILED_SIGN_INS, is_locked, register_failure
 from jssi_app.domain.errors import DomainError, InvalidValue
 from jssi_app.domain.identifiers import mask_id_number, validate_id_number
-from jssi_app.domain.throttles import Throttle
 from jssi_app.models.accounts import PersonAccount
 from jssi_app.services import audit, sessions
 from jssi_app.services.throttling import clear, enforce, hit, peek
@@ -43,15 +42,9 @@ class SignedIn:
     profile_complete: bool
 
 
-# An unknown ID's lock: one hit at its 5th failure that lives LOCK_DURATION, like a real account's
-# locked_until (the lock message shows its end, so it must end at the same minute); the failure count
-# restarts with it, as register_failure's does.
-_UNKNOWN_ID_LOCKED = Throttle("sign_in_unknown_id_locked", 1, LOCK_DURATION, throttles.SIGN_IN_UNKNOWN_ID.message)
-
-
 def _lock_message_for_unknown(db: Session, key: str, now: dt.datetime) -> None:
     """An ID without an account locks exactly like one with: the lock message must not reveal which is which."""
-    decision = peek(db, _UNKNOWN_ID_LOCKED, key, now)
+    decision = peek(db, throttles.SIGN_IN_UNKNOWN_ID_LOCKED, key, now)
     if not decision.allowed:
         db.commit()  # keep the per-address count, and end the transaction, as for a locked account
         raise AccountLocked(now + decision.retry_after)
@@ -87,7 +80,7 @@ def sign_in(
                          outcome="failure", detail={"reason": "bad_credentials"})
             locked = not decision.allowed or not peek(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now).allowed
             if locked:
-                hit(db, _UNKNOWN_ID_LOCKED, fp, now)
+                hit(db, throttles.SIGN_IN_UNKNOWN_ID_LOCKED, fp, now)
                 clear(db, throttles.SIGN_IN_UNKNOWN_ID, fp)
             db.commit()
             if locked:

@@ -92,6 +92,7 @@ def test_sms_per_phone_hour_sixth_in_an_hour_is_refused() -> None:
         (throttles.RESET_PER_IP, 20, dt.timedelta(hours=1)),
         (throttles.VERIFY_PER_IP, 60, dt.timedelta(minutes=10)),
         (throttles.SIGN_IN_UNKNOWN_ID, 5, dt.timedelta(minutes=30)),
+        (throttles.SIGN_IN_UNKNOWN_ID_LOCKED, 1, dt.timedelta(minutes=30)),
     ],
 )
 def test_named_throttles_have_the_agreed_limits(throttle: Throttle, limit: int, window: dt.timedelta) -> None:
@@ -100,7 +101,7 @@ def test_named_throttles_have_the_agreed_limits(throttle: Throttle, limit: int, 
 
 
 def test_all_throttles_have_unique_names_and_a_retry_placeholder() -> None:
-    assert len(ALL_THROTTLES) == 10
+    assert len(ALL_THROTTLES) == 11
     assert len({t.name for t in ALL_THROTTLES}) == len(ALL_THROTTLES)
     assert all("{retry}" in t.message for t in ALL_THROTTLES)
 
