@@ -126,6 +126,30 @@ def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_staff_create(args: argparse.Namespace) -> int:
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.db import session_scope
+    from jssi_app.domain.errors import ValidationFailed
+    from jssi_app.services.staff_accounts import create_staff
+
+    # A password piped in (for scripts) is used as given; at a terminal one is generated and printed.
+    password = None
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n") or None
+    try:
+        with session_scope() as session:
+            created = create_staff(session, username=args.username, role=args.role, display_name=args.display_name,
+                                   password=password, actor="cli", now=utcnow())
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            print(error.message, file=sys.stderr)
+        return 1
+    print(f"已创建工作人员账号：{created.username}（{created.role}）")
+    if created.generated_password:
+        print(f"初始密码：{created.generated_password}（首次登录后须修改）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m jssi_app", description="江苏社保网上服务大厅 运维命令")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -149,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("print-demo-identities", help="显示演示身份")
     p.set_defaults(func=_cmd_print_demo_identities)
+
+    staff = sub.add_parser("staff", help="工作人员账号").add_subparsers(dest="staff_command", required=True, metavar="操作")
+    p = staff.add_parser("create", help="创建工作人员账号（密码从标准输入读取，终端下自动生成）")
+    p.add_argument("--username", required=True, help="工号/用户名")
+    p.add_argument("--role", required=True, choices=["reviewer", "clerk", "admin"], help="角色")
+    p.add_argument("--display-name", default="", help="姓名（显示用）")
+    p.set_defaults(func=_cmd_staff_create)
     return parser
 
 

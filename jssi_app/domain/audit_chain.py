@@ -36,6 +36,9 @@ EVENTS = frozenset(
         "registry_imported",
         "registry_import_failed",
         "throttled",
+        "staff_created",
+        "staff_disabled",
+        "staff_password_reset",
     }
 )
 

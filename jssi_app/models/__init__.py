@@ -3,16 +3,24 @@
 from jssi_app.models.accounts import LoginSession, PasswordResetToken, PersonAccount, VerificationCode
 from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
+from jssi_app.models.staff import StaffAccount
+from jssi_app.models.units import Material, MaterialRejection, ReviewRound, UnitAccount, UnitApplication
 
 __all__ = [
     "AuditEvent",
     "Contribution",
     "LoginSession",
+    "Material",
+    "MaterialRejection",
     "OutboxMessage",
     "PasswordResetToken",
     "PersonAccount",
     "RegistryPerson",
     "RegistryUnit",
+    "ReviewRound",
+    "StaffAccount",
     "ThrottleHit",
+    "UnitAccount",
+    "UnitApplication",
     "VerificationCode",
 ]

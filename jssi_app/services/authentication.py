@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -57,16 +58,39 @@ def sign_in(
     today = to_local(now).date()
     if not id_number.strip() or not password:
         raise InvalidValue("请输入身份证号码和登录密码")
-    try:
-        number = validate_id_number(id_number, today)
-    except InvalidValue as exc:
-        raise InvalidValue(exc.message) from None
-    subject = mask_id_number(number)
-    enforce(db, [(throttles.SIGN_IN_PER_IP, client_ip)], now)
+    number = validate_id_number(id_number, today)
     fp = cipher().fingerprint("id_number", number)
-    account = db.exec(select(PersonAccount).where(PersonAccount.id_fp == fp)).first()
+    account, token = authenticate(
+        db, model=PersonAccount, account_kind="person", lookup=PersonAccount.id_fp == fp, key_fp=fp,
+        subject=mask_id_number(number), password=password, client_ip=client_ip, now=now, previous_token=previous_token,
+    )
+    return SignedIn(token=token, account_id=int(account.id), profile_complete=account.profile_completed_at is not None)
+
+
+def authenticate(
+    db: Session,
+    *,
+    model: type,
+    account_kind: str,
+    lookup,  # noqa: ANN001 — a SQLAlchemy condition finding the account
+    key_fp: str,
+    subject: str,
+    password: str,
+    client_ip: str,
+    now: dt.datetime,
+    previous_token: str = "",
+    refuse_after_password: Callable[[object], str | None] | None = None,
+):
+    """Password check with lockout and session start, shared by persons, units and staff.
+
+    `model` has password_hash, failed_sign_ins and locked_until. `refuse_after_password` may refuse a
+    correct password (a disabled staff account, a unit not yet approved); it runs only after the password
+    matched, so an account's state is never told to someone who does not know its password.
+    """
+    enforce(db, [(throttles.SIGN_IN_PER_IP, client_ip)], now)
+    account = db.exec(select(model).where(lookup)).first()
     if account is None:
-        _lock_message_for_unknown(db, fp, now)
+        _lock_message_for_unknown(db, key_fp, now)
     elif is_locked(account.locked_until, now):
         db.commit()
         raise AccountLocked(account.locked_until)
@@ -75,23 +99,24 @@ def sign_in(
     ok = verify_password(password, account.password_hash if account else None)
     if not ok:
         if account is None:
-            decision = hit(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now)
+            decision = hit(db, throttles.SIGN_IN_UNKNOWN_ID, key_fp, now)
             audit.record(db, "sign_in_failed", actor="anonymous", subject=subject, client_ip=client_ip,
-                         outcome="failure", detail={"reason": "bad_credentials"})
-            locked = not decision.allowed or not peek(db, throttles.SIGN_IN_UNKNOWN_ID, fp, now).allowed
+                         outcome="failure", detail={"reason": "bad_credentials", "kind": account_kind})
+            locked = not decision.allowed or not peek(db, throttles.SIGN_IN_UNKNOWN_ID, key_fp, now).allowed
             if locked:
-                hit(db, throttles.SIGN_IN_UNKNOWN_ID_LOCKED, fp, now)
-                clear(db, throttles.SIGN_IN_UNKNOWN_ID, fp)
+                hit(db, throttles.SIGN_IN_UNKNOWN_ID_LOCKED, key_fp, now)
+                clear(db, throttles.SIGN_IN_UNKNOWN_ID, key_fp)
             db.commit()
             if locked:
                 raise AccountLocked(now + LOCK_DURATION)
             raise SignInRefused(BAD_CREDENTIALS)
-        account = db.get(PersonAccount, account.id)
+        account = db.get(model, account.id)
         count, locked_until = register_failure(account.failed_sign_ins, now)
         account.failed_sign_ins = count
         account.locked_until = locked_until
         db.add(account)
-        audit.record(db, "sign_in_failed", actor=f"person:{account.id}", subject=subject, client_ip=client_ip,
+        actor = f"{account_kind}:{account.id}"
+        audit.record(db, "sign_in_failed", actor=actor, subject=subject, client_ip=client_ip,
                      outcome="failure", detail={"reason": "bad_credentials"})
         if locked_until:
             audit.record(db, "account_locked", actor="system", subject=subject, client_ip=client_ip,
@@ -100,16 +125,23 @@ def sign_in(
         if locked_until:
             raise AccountLocked(locked_until)
         raise SignInRefused(BAD_CREDENTIALS)
-    account = db.get(PersonAccount, account.id)
+    account = db.get(model, account.id)
+    actor = f"{account_kind}:{account.id}"
+    refusal = refuse_after_password(account) if refuse_after_password else None
+    if refusal:
+        audit.record(db, "sign_in_failed", actor=actor, subject=subject, client_ip=client_ip, outcome="failure",
+                     detail={"reason": "refused"})
+        db.commit()
+        raise SignInRefused(refusal)
     account.failed_sign_ins = 0
     account.locked_until = None
     db.add(account)
     if previous_token:
         sessions.end_session(db, previous_token, now, reason="rotated")
-    token = sessions.start_session(db, account_kind="person", account_id=int(account.id), client_ip=client_ip, now=now)
-    audit.record(db, "sign_in", actor=f"person:{account.id}", subject=subject, client_ip=client_ip)
+    token = sessions.start_session(db, account_kind=account_kind, account_id=int(account.id), client_ip=client_ip, now=now)
+    audit.record(db, "sign_in", actor=actor, subject=subject, client_ip=client_ip)
     db.commit()
-    return SignedIn(token=token, account_id=int(account.id), profile_complete=account.profile_completed_at is not None)
+    return account, token
 
 
 def sign_out(db: Session, *, token: str, client_ip: str, now: dt.datetime) -> None:

@@ -87,3 +87,23 @@ def end_all_sessions(db: Session, *, account_kind: str, account_id: int, now: dt
         .values(ended_at=now, ended_reason=reason)
     )
     return int(result.rowcount or 0)
+
+
+def live_sessions(db: Session, *, account_kind: str, account_id: int) -> list[LoginSession]:
+    return list(
+        db.exec(
+            select(LoginSession).where(
+                LoginSession.account_kind == account_kind,
+                LoginSession.account_id == account_id,
+                col(LoginSession.ended_at).is_(None),
+            )
+        ).all()
+    )
+
+
+def end_session_by_id(db: Session, session_id: int, now: dt.datetime, reason: str) -> None:
+    db.exec(
+        update(LoginSession)
+        .where(col(LoginSession.id) == session_id, col(LoginSession.ended_at).is_(None))
+        .values(ended_at=now, ended_reason=reason)
+    )

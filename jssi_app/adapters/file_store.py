@@ -1,0 +1,113 @@
+"""Uploaded files at rest: random names, outside anything the web server serves.
+
+A stored file is named by the server (`secrets.token_hex(16)` + ".bin"), never by the uploader, and lives
+under DATA_DIR/uploads (not assets/, not .web/, not Reflex's upload folder), so no URL reaches it: it is
+served only through a handler that first checks who asks. The key is all a caller keeps (in the
+`material` row); it is checked against a strict pattern before it becomes a path, so a key read back from
+a database or a request can never point outside the store (`../`, absolute paths, separators).
+
+Writes are atomic (temporary file in the same folder, fsync, os.replace), so a reader never sees half a
+file and a crash leaves at most a stray `.tmp-*` file, never a truncated upload. Files are 0o600 and
+folders 0o700: only the service's own user reads them. Two levels of fan-out (ab/cd/abcd….bin) keep any
+one folder small.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from jssi_app import config
+
+SUFFIX = ".bin"
+_KEY = re.compile(r"[0-9a-f]{32}")
+_FILE_MODE = 0o600
+_DIR_MODE = 0o700
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # --- keys and paths ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_key(key: object) -> str:
+        if not isinstance(key, str) or _KEY.fullmatch(key) is None:
+            raise ValueError("invalid storage key")
+        return key
+
+    def path_for(self, key: str) -> Path:
+        """Where a key's file lives; ValueError unless the key is one this store could have made."""
+        key = self._check_key(key)
+        return self.root / key[:2] / key[2:4] / (key + SUFFIX)
+
+    # --- operations ----------------------------------------------------------------------------------
+
+    def put(self, data: bytes) -> str:
+        """Store `data` under a new random name and return its key (32 lowercase hex characters)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("data must be bytes")
+        while True:
+            key = secrets.token_hex(16)
+            path = self.path_for(key)
+            if not path.exists():  # 128 random bits: a clash is theoretical, but never overwrite
+                break
+        self._make_dirs(path.parent)
+        tmp = path.parent / f".tmp-{secrets.token_hex(8)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), _FILE_MODE)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, _FILE_MODE)  # the umask may have narrowed it further; never wider
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        self._fsync_dir(path.parent)
+        return key
+
+    def get(self, key: str) -> bytes:
+        """The stored bytes; FileNotFoundError if the key is well-formed but absent."""
+        return self.path_for(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self.path_for(key).is_file()
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file; deleting an absent key is not an error."""
+        self.path_for(key).unlink(missing_ok=True)
+
+    # --- helpers -------------------------------------------------------------------------------------
+
+    def _make_dirs(self, folder: Path) -> None:
+        # Created one level at a time so every level (root included) gets 0o700 regardless of the umask.
+        for level in (self.root, folder.parent, folder):
+            if not level.is_dir():
+                level.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+                os.chmod(level, _DIR_MODE)
+
+    @staticmethod
+    def _fsync_dir(folder: Path) -> None:
+        """Make the rename durable; not every platform can open a folder, which is harmless there."""
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def default_store() -> FileStore:
+    """The store under DATA_DIR/uploads (JSSI_DATA_DIR), which no web route serves."""
+    return FileStore(config.DATA_DIR / "uploads")
