@@ -1,13 +1,17 @@
-"""Sending verification codes by SMS: to the outbox table (embedded/dev) or to an HTTP SMS gateway.
+"""Sending verification codes and notices by SMS: to the outbox table (embedded/dev) or to an HTTP SMS gateway.
 
 Only the code goes into a message, never a name, ID number or anything else personal: an SMS passes
 through carriers and lands on lock screens. The code itself is kept out of every log line and
 exception text, because anyone who reads it can complete the step it guards.
+
+Notices (`send_notice`, e.g. a review result) are fixed texts written by the services, signed 【江苏人社】
+like the codes; the same rule holds for them: no names, ID numbers or phone numbers in the text.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -50,6 +54,27 @@ def sms_text(purpose: str, code: str) -> str:
     return SMS_TEXTS[purpose].format(code=code)
 
 
+SMS_SIGNATURE = "【江苏人社】"
+NOTICE_LABEL = "通知短信"
+# Long messages are split by carriers into 67-character parts; a notice is a few parts at most.
+MAX_NOTICE_LENGTH = 300
+_NOTICE_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def notice_text(text: str) -> str:
+    """The notice as sent: signed 【江苏人社】 (added when the caller left it out), one line, bounded length."""
+    body = (text or "").strip()
+    if not body or body == SMS_SIGNATURE:
+        raise ValueError("SMS notice text must not be empty")
+    if _NOTICE_CONTROL.search(body):
+        raise ValueError("SMS notice text must be one line without control or format characters")
+    if not body.startswith(SMS_SIGNATURE):
+        body = SMS_SIGNATURE + body
+    if len(body) > MAX_NOTICE_LENGTH:
+        raise ValueError(f"SMS notice text longer than {MAX_NOTICE_LENGTH} characters")
+    return body
+
+
 class OutboxSms:
     """Stores each message in `outbox_message` instead of sending it (embedded mode, tests, demos)."""
 
@@ -68,6 +93,19 @@ class OutboxSms:
                     # The column is 64 wide; a masked form only has to be recognisable, so clip rather than fail.
                     recipient_masked=mask_phone(phone)[:64],
                     subject=SMS_LABELS[purpose],
+                    body=body,
+                )
+            )
+
+    def send_notice(self, phone: str, text: str) -> None:
+        body = notice_text(text)
+        with session_scope(self._engine) as session:
+            session.add(
+                OutboxMessage(
+                    channel="sms",
+                    recipient_enc=cipher().encrypt("outbox.recipient", phone),
+                    recipient_masked=mask_phone(phone)[:64],
+                    subject=NOTICE_LABEL,
                     body=body,
                 )
             )
@@ -108,6 +146,27 @@ class HttpGatewaySms:
                 return
         log.warning("sms not sent: purpose=%s to=%s reason=%s", purpose, masked, reason)
         # `from None`: the chained httpx exception holds the request, whose body contains the code.
+        raise DeliveryFailed(reason, user_message="短信发送失败，请稍后重试。") from None
+
+    def send_notice(self, phone: str, text: str) -> None:
+        """A notice goes out under its own template (the configured one + "_NOTICE", registered with the
+        carrier as the signature and one free parameter), with the signed text as that parameter."""
+        body = notice_text(text)
+        payload = {"phone": phone, "template": self._template + "_NOTICE", "params": {"text": body}}
+        masked = mask_phone(phone)
+        try:
+            with httpx.Client(timeout=self._timeout, auth=self._auth, follow_redirects=False) as client:
+                response = client.post(self._url, json=payload)
+        except httpx.TimeoutException:
+            reason = "SMS gateway timed out"
+        except httpx.HTTPError as exc:
+            reason = f"SMS gateway unreachable ({type(exc).__name__})"
+        else:
+            reason = _refusal(response)
+            if reason is None:
+                log.info("sms notice sent: to=%s", masked)
+                return
+        log.warning("sms notice not sent: to=%s reason=%s", masked, reason)
         raise DeliveryFailed(reason, user_message="短信发送失败，请稍后重试。") from None
 
 

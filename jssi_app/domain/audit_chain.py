@@ -37,8 +37,23 @@ EVENTS = frozenset(
         "registry_import_failed",
         "throttled",
         "staff_created",
+        "unit_registered",
+        "unit_registration_rejected",
+        "application_submitted",
+        "material_uploaded",
+        "material_refused",
+        "material_removed",
+        "material_access_denied",
+        "material_viewed",
         "staff_disabled",
         "staff_password_reset",
+        "application_claimed",
+        "application_released",
+        "application_approved",
+        "application_rejected",
+        "notification_sent",
+        "notification_failed",
+        "pii_revealed",
     }
 )
 

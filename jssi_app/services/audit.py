@@ -59,7 +59,9 @@ def record(
 
 def record_alone(db: Session, event: str, **kwargs) -> None:
     """Append in a transaction of its own (same database as `db`): for refusals, where nothing else
-    may be stored. `db` must have no open transaction (on SQLite it would hold the write lock)."""
+    may be stored. `db`'s transaction is rolled back first: on SQLite it would hold the write lock the
+    audit append needs, and a refusal must not store anything else anyway."""
+    db.rollback()
     with Session(db.get_bind(), expire_on_commit=False) as own:
         record(own, event, **kwargs)
         own.commit()

@@ -93,6 +93,16 @@ def test_posts_json_with_basic_auth(gateway):
     assert base64.b64decode(token).decode("utf-8") == "jssi:s3cret-口令"
 
 
+def test_notice_goes_out_under_the_notice_template_signed(gateway):
+    _sender(gateway.url()).send_notice(PHONE, "您单位的注册申请已审核通过。")
+
+    assert json.loads(gateway.requests[0]["body"]) == {
+        "phone": PHONE,
+        "template": "SMS_JSSI_CODE_NOTICE",
+        "params": {"text": "【江苏人社】您单位的注册申请已审核通过。"},
+    }
+
+
 def test_2xx_without_json_is_accepted(gateway):
     gateway.answer = b"queued"
     _sender(gateway.url()).send(PHONE, "reset", CODE)
