@@ -25,3 +25,30 @@ def safe_next(raw: str | None) -> str:
     if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
         return raw
     return HOME
+
+# 单位用户
+REGISTER_UNIT = "/register/unit"
+LOGIN_UNIT = "/login/unit"
+UNIT_HOME = "/unit"
+UNIT_SUBMITTED = "/unit/submitted"
+PROGRESS_QUERY = "/progress"
+AUTHORIZATION_LETTER_TEMPLATE = "/templates/authorization-letter.pdf"
+
+# Staff area (审核员, 窗口经办, 管理员)
+STAFF_LOGIN = "/staff/login"
+STAFF_PASSWORD = "/staff/password"
+STAFF_DASHBOARD = "/staff"
+STAFF_APPLICATION = "/staff/applications/[application_id]"
+STAFF_ADMIN = "/staff/admin"
+STAFF_AUDIT = "/staff/audit"
+
+# Files, served by jssi_app/api.py after checking who asks.
+MATERIAL_FILE_PREFIX = "/files/materials"
+
+
+def staff_application(application_id: int) -> str:
+    return f"/staff/applications/{application_id}"
+
+
+def material_file(material_id: int | str, variant: str = "preview") -> str:
+    return f"{MATERIAL_FILE_PREFIX}/{material_id}/{variant}"

@@ -45,6 +45,8 @@ EVENTS = frozenset(
         "material_removed",
         "material_access_denied",
         "material_viewed",
+        "progress_queried",
+        "progress_query_failed",
         "staff_disabled",
         "staff_password_reset",
         "application_claimed",

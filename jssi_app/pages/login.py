@@ -31,7 +31,12 @@ def login_page() -> rx.Component:
                 justify="between",
                 width="100%",
             ),
-            rx.text("单位用户登录、审核进度查询即将开放。", size="2", color="gray"),
+            rx.hstack(
+                rx.link("单位用户登录", href=routes.LOGIN_UNIT, size="2"),
+                rx.link("审核进度查询", href=routes.PROGRESS_QUERY, size="2"),
+                justify="between",
+                width="100%",
+            ),
         ),
         width="480px",
     )

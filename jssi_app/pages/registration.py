@@ -25,12 +25,14 @@ def register_choice_page() -> rx.Component:
             underline="none",
             class_name="choice-card",
         ),
-        rx.box(
+        rx.link(
             card(
-                rx.hstack(rx.heading("单位用户注册", as_="h2", size="5"), rx.badge("即将开放", color_scheme="gray"), align="center"),
-                rx.text("企业、机关事业单位等用人单位使用。单位注册功能即将开放，目前请到社保经办机构窗口办理。", color="gray"),
+                rx.heading("单位用户注册", as_="h2", size="5"),
+                rx.text("企业、机关事业单位等用人单位使用：填写单位信息、上传资质材料，经社保经办机构审核（1-3个工作日）后办理人员增减、缴费申报等业务。"),
             ),
-            aria_disabled="true",
+            href=routes.REGISTER_UNIT,
+            underline="none",
+            class_name="choice-card",
         ),
         rx.link("已有账号？返回登录", href=routes.LOGIN),
     )

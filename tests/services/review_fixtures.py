@@ -23,7 +23,13 @@ from jssi_app.domain.review import REQUIRED_MATERIALS, ApplicationStatus, Materi
 from jssi_app.domain.working_days import SLA_WORKING_DAYS, add_working_days
 from jssi_app.models.operations import AuditEvent
 from jssi_app.models.staff import StaffAccount
-from jssi_app.models.units import Material, MaterialRejection, ReviewRound, UnitAccount, UnitApplication
+from jssi_app.models.units import (
+    Material,
+    MaterialRejection,
+    ReviewRound,
+    UnitAccount,
+    UnitApplication,
+)
 from tests.services.helpers import NOW, fetch_all, make_id
 
 HANDLER_PHONE = "13951234567"

@@ -15,7 +15,14 @@ from jssi_app.domain.review import ApplicationStatus, TransitionRefused
 from jssi_app.models.units import UnitApplication
 from jssi_app.services import review
 from jssi_app.services.review import ConcurrentDecision, Notifier, ReviewRefused
-from tests.services.helpers import MIN, NOW, audit_rows, outbox_mail, outbox_rows, outbox_sms
+from tests.services.helpers import (
+    MIN,
+    NOW,
+    audit_rows,
+    outbox_mail,
+    outbox_rows,
+    outbox_sms,
+)
 from tests.services.review_fixtures import (
     HANDLER_EMAIL,
     HANDLER_ID,

@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from jssi_app.domain.errors import InvalidValue
-from jssi_app.services.review_queue import QueueFilter, dashboard_counts, encode_cursor, list_queue
+from jssi_app.services.review_queue import (
+    QueueFilter,
+    dashboard_counts,
+    encode_cursor,
+    list_queue,
+)
 from tests.services.helpers import HOUR, MIN, NOW
 from tests.services.review_fixtures import add_application, add_staff, make_uscc
 
@@ -130,13 +135,13 @@ def test_due_and_overdue_in_working_days(db):
     assert (rows[fresh.id].due_in_working_days, rows[fresh.id].overdue) == (-2, True)
 
     rows = row_of(dt.date(2026, 5, 7))
-    late = [r for r in rows.values() if r.status == "submitted" and r.id != fresh.id][0]
+    late = next(r for r in rows.values() if r.status == "submitted" and r.id != fresh.id)
     assert (late.due_in_working_days, late.overdue) == (-2, True)
     # Over the holiday itself it is overdue, though no working day has passed yet.
     rows = row_of(dt.date(2026, 5, 4))
     late = rows[late.id]
     assert (late.due_in_working_days, late.overdue) == (0, True)
-    decided = [r for r in rows.values() if r.status == "approved"][0]
+    decided = next(r for r in rows.values() if r.status == "approved")
     assert (decided.due_in_working_days, decided.overdue) == (None, False)
 
 
@@ -186,3 +191,16 @@ def test_a_bad_cursor_is_refused(db):
             list_queue(db, QueueFilter(), after=cursor, today=TODAY)
     # The empty queue is one empty page.
     assert list_queue(db, QueueFilter(statuses=("rejected",)), after=None, today=TODAY).rows == []
+
+
+def test_running_count_of_working_days_agrees_with_the_domain():
+    from jssi_app.domain import working_days
+    from jssi_app.services import review_queue
+
+    days = [dt.date(2003, 12, 30), dt.date(2004, 1, 2), dt.date(2025, 12, 31), dt.date(2026, 1, 1),
+            dt.date(2026, 2, 13), dt.date(2026, 2, 24), dt.date(2026, 5, 4), dt.date(2026, 12, 31),
+            dt.date(2027, 1, 4), dt.date(2027, 10, 8)]
+    for start in days:
+        for end in days:
+            assert review_queue.working_days_between(start, end) == working_days.working_days_between(start, end), (
+                start, end)

@@ -1,0 +1,275 @@
+"""单位用户: 单位用户注册, 单位用户登录, the unit home (上传资质材料, 提交, review results), 审核进度查询."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from jssi_app import routes
+from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
+from jssi_app.components.layout import card, page_shell
+from jssi_app.components.timeline import timeline
+from jssi_app.domain.file_types import MAX_UPLOAD_BYTES
+from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
+from jssi_app.domain.review import MATERIAL_HINTS, MATERIAL_LABELS, REQUIRED_MATERIALS, MaterialKind
+from jssi_app.pages.agreements import agreement_dialog
+from jssi_app.state.unit import ProgressState, UnitHomeState, UnitLoginState, UnitRegistrationState
+
+TITLE = "江苏社保网上服务大厅"
+
+
+def _agreement(errors) -> rx.Component:  # noqa: ANN001
+    return rx.vstack(
+        rx.hstack(
+            rx.el.input(type="checkbox", id="field-agreed", name="agreed", class_name="big-checkbox",
+                        custom_attrs={"aria-describedby": "field-agreed-error"}),
+            rx.el.label("我已阅读并同意用户协议和隐私政策", html_for="field-agreed"),
+            align="center",
+            spacing="2",
+        ),
+        rx.hstack(rx.text("阅读：", size="2"), agreement_dialog("《用户协议》", "user-agreement.txt"),
+                  agreement_dialog("《隐私政策》", "privacy-policy.txt"), spacing="2"),
+        rx.text(errors.get("agreed", ""), id="field-agreed-error", size="2", color="red", aria_live="polite"),
+        spacing="1",
+    )
+
+
+def unit_register_page() -> rx.Component:
+    S = UnitRegistrationState
+    return page_shell(
+        card(
+            rx.heading("单位用户注册", as_="h1", size="6"),
+            rx.text("请按营业执照或登记证如实填写。提交注册申请后需上传资质材料，社保经办机构在1-3个工作日内审核。",
+                    size="2", color="gray"),
+            error_summary(S.summary),
+            form(
+                field("单位名称", "unit_name", S.errors, hint="与营业执照或登记证一致的完整名称", max_length=120,
+                      autocomplete="organization"),
+                field("统一社会信用代码", "credit_code", S.errors, hint="18位，见营业执照", max_length=40),
+                field("法定代表人身份证号", "legal_rep_id", S.errors, hint="用于验证单位授权信息", max_length=40),
+                rx.el.fieldset(
+                    rx.el.legend("经办人信息"),
+                    rx.text("经办人需为单位负责社保工作的人员。", size="2", color="gray"),
+                    rx.vstack(
+                        field("姓名", "handler_name", S.errors, autocomplete="name", max_length=40),
+                        field("身份证号", "handler_id", S.errors, max_length=40),
+                        field("手机号", "handler_phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
+                              hint="用于接收验证码和审核结果通知", on_change=S.set_phone, max_length=20),
+                        field("电子邮箱（可选）", "handler_email", S.errors, input_type="email", autocomplete="email",
+                              required=False, max_length=254),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    class_name="group",
+                ),
+                field("登录密码", "password", S.errors, input_type="password", autocomplete="new-password",
+                      hint=PASSWORD_RULE_TEXT + "；不能包含统一社会信用代码。建议由经办人妥善保管", max_length=64),
+                field("确认密码", "password_confirm", S.errors, input_type="password", autocomplete="new-password",
+                      max_length=64),
+                field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric", max_length=10,
+                      hint="验证码发送至经办人手机号", extra=code_button(S.resend_in, S.send_code)),
+                notice(S.code_notice),
+                _agreement(S.errors),
+                submit_button("提交注册申请", S.busy),
+                on_submit=S.submit,
+            ),
+            rx.hstack(rx.link("已注册？单位用户登录", href=routes.LOGIN_UNIT), rx.link("审核进度查询", href=routes.PROGRESS_QUERY),
+                      justify="between", width="100%"),
+        ),
+    )
+
+
+def unit_login_page() -> rx.Component:
+    S = UnitLoginState
+    q = S.router.url.query_parameters
+    return page_shell(
+        card(
+            rx.heading("单位用户登录", as_="h1", size="6"),
+            rx.cond(q.get("signed_out", "") == "1",
+                    rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"), rx.fragment()),
+            error_summary(S.summary),
+            form(
+                field("统一社会信用代码", "credit_code", S.errors, autocomplete="username", max_length=40),
+                field("登录密码", "password", S.errors, input_type="password", autocomplete="current-password",
+                      max_length=64),
+                submit_button("登录", S.busy),
+                on_submit=S.submit,
+            ),
+            rx.hstack(rx.link("单位用户注册", href=routes.REGISTER_UNIT), rx.link("审核进度查询", href=routes.PROGRESS_QUERY),
+                      rx.link("个人用户登录", href=routes.LOGIN), justify="between", width="100%", wrap="wrap"),
+        ),
+        width="480px",
+    )
+
+
+def _material_slot(kind: MaterialKind) -> rx.Component:
+    S = UnitHomeState
+    upload_id = f"upload-{kind.value}"
+    handler = getattr(S, f"upload_{kind.value}")
+    files = S.files_by_kind.get(kind.value, [])
+    label = MATERIAL_LABELS[kind] + ("" if kind in REQUIRED_MATERIALS else "（选填）")
+    return card(
+        rx.hstack(
+            rx.heading(label, as_="h3", size="3"),
+            rx.badge(MATERIAL_HINTS[kind], color_scheme="gray"),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(S.flagged.contains(kind.value),
+                rx.callout.root(rx.callout.text("审核意见：", S.flagged.get(kind.value, "")), color_scheme="red",
+                                size="1"),
+                rx.fragment()),
+        rx.hstack(
+            rx.foreach(
+                files,
+                lambda f: rx.vstack(
+                    rx.link(rx.image(src=f["thumbnail"], alt=label + "缩略图", class_name="material-thumb"),
+                            href=f["preview"], is_external=True),
+                    rx.text(f["name"], size="1", max_width="120px", trim="both"),
+                    rx.text(f["size"], size="1", color="gray"),
+                    rx.cond(S.editable,
+                            rx.button("删除", size="1", variant="soft", color_scheme="red",
+                                      on_click=S.remove(f["id"]), aria_label="删除 " + f["name"]),
+                            rx.fragment()),
+                    spacing="1",
+                ),
+            ),
+            wrap="wrap",
+            spacing="3",
+        ),
+        rx.cond(
+            S.editable,
+            rx.upload.root(
+                rx.box(
+                    rx.cond(S.uploading == kind.value,
+                            rx.text("正在上传…", S.upload_progress.to_string(), "%"),
+                            rx.text(rx.cond(files.length() > 0, "重新选择文件（替换）", "点击选择或拖入文件"),
+                                    "：JPG、PNG 或 PDF，不超过10MB")),
+                    class_name="dropzone",
+                ),
+                id=upload_id,
+                multiple=kind == MaterialKind.OTHER,
+                max_size=MAX_UPLOAD_BYTES,
+                accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "application/pdf": [".pdf"]},
+                on_drop=handler(rx.upload_files(upload_id=upload_id, on_upload_progress=S.on_progress)),
+                custom_attrs={"aria-label": "上传" + MATERIAL_LABELS[kind]},
+            ),
+            rx.fragment(),
+        ),
+        rx.text(S.errors.get(kind.value, ""), color="red", size="2", role="alert"),
+    )
+
+
+def unit_home_page() -> rx.Component:
+    S = UnitHomeState
+    return page_shell(
+        rx.heading(S.unit_name, as_="h1", size="6"),
+        error_summary(S.summary),
+        notice(S.notice),
+        card(
+            rx.data_list.root(
+                rx.data_list.item(rx.data_list.label("受理编号"), rx.data_list.value(S.reference_no)),
+                rx.data_list.item(rx.data_list.label("统一社会信用代码"), rx.data_list.value(S.uscc)),
+                rx.data_list.item(rx.data_list.label("审核状态"), rx.data_list.value(rx.badge(S.status_label, size="2"))),
+                rx.data_list.item(rx.data_list.label("办理期限"),
+                                  rx.data_list.value(rx.cond(S.due_text != "", S.due_text, "提交后1-3个工作日"))),
+                rx.data_list.item(rx.data_list.label("经办人手机号"), rx.data_list.value(S.masked_phone)),
+            ),
+            rx.heading("审核进度", as_="h2", size="4"),
+            timeline(S.timeline),
+            rx.cond(S.opinion != "", rx.text("审核意见：", S.opinion), rx.fragment()),
+        ),
+        rx.cond(
+            S.app_status == "approved",
+            card(rx.heading("单位业务", as_="h2", size="4"),
+                 rx.text("审核已通过。参保管理（人员新增）、缴费申报（缴费基数申报）等单位业务即将开放。")),
+            rx.fragment(),
+        ),
+        rx.cond(
+            S.editable,
+            rx.vstack(
+                rx.heading("上传资质材料", as_="h2", size="5"),
+                rx.text("请上传以下材料的扫描件或清晰照片（JPG、PNG 或 PDF，每个文件不超过10MB）。材料不清晰或信息不全可能导致审核失败。",
+                        size="2"),
+                rx.link("下载单位授权委托书模板（PDF）", href=routes.AUTHORIZATION_LETTER_TEMPLATE, is_external=True),
+                *[_material_slot(kind) for kind in MaterialKind],
+                rx.cond(S.missing.length() > 0,
+                        rx.text("尚缺：", rx.foreach(S.missing, lambda m: rx.text.span(m + " ")), color="orange", size="2"),
+                        rx.fragment()),
+                rx.button(rx.cond(S.app_status == "rejected", "重新提交", "提交"), size="3", width="100%",
+                          on_click=S.submit, disabled=S.missing.length() > 0),
+                spacing="3",
+                width="100%",
+                align="stretch",
+            ),
+            rx.fragment(),
+        ),
+        width="760px",
+        header_right=[rx.button("退出", on_click=S.sign_out, variant="outline", size="2",
+                                style={"color": "white", "border_color": "rgba(255,255,255,0.6)"})],
+    )
+
+
+def unit_submitted_page() -> rx.Component:
+    S = UnitHomeState
+    return page_shell(
+        card(
+            rx.callout.root(rx.callout.icon(rx.icon("circle-check")), rx.callout.text("材料已提交，等待审核。"),
+                            color_scheme="green", role="status"),
+            rx.heading("提交成功", as_="h1", size="6"),
+            rx.data_list.root(
+                rx.data_list.item(rx.data_list.label("受理编号"), rx.data_list.value(S.submitted_reference)),
+                rx.data_list.item(rx.data_list.label("提交时间"), rx.data_list.value(S.submitted_at)),
+                rx.data_list.item(rx.data_list.label("预计审核完成"), rx.data_list.value(S.submitted_due)),
+            ),
+            rx.text("社保经办机构将在3个工作日内审核（遇法定节假日顺延）。审核结果将以短信通知经办人；也可在登录页点击“审核进度查询”查看。"
+                    "审核未通过的，请按审核意见修改材料后重新提交。"),
+            rx.link(rx.button("返回单位首页", size="3", width="100%"), href=routes.UNIT_HOME, width="100%"),
+        ),
+    )
+
+
+def progress_page() -> rx.Component:
+    S = ProgressState
+    return page_shell(
+        card(
+            rx.heading("审核进度查询", as_="h1", size="6"),
+            rx.text("输入统一社会信用代码和经办人手机号码，获取验证码后查询单位注册申请的审核进度。", size="2", color="gray"),
+            error_summary(S.summary),
+            form(
+                field("统一社会信用代码", "credit_code", S.errors, on_change=S.set_credit_code, max_length=40),
+                field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",
+                      hint="注册时填写的经办人手机号", on_change=S.set_phone, max_length=20),
+                field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric", max_length=10,
+                      extra=code_button(S.resend_in, S.send_code)),
+                notice(S.code_notice),
+                submit_button("查询", S.busy),
+                on_submit=S.query,
+            ),
+        ),
+        rx.cond(
+            S.application_id > 0,
+            card(
+                rx.heading(S.unit_name, as_="h2", size="5"),
+                rx.data_list.root(
+                    rx.data_list.item(rx.data_list.label("受理编号"), rx.data_list.value(S.reference_no)),
+                    rx.data_list.item(rx.data_list.label("审核状态"), rx.data_list.value(rx.badge(S.status_label))),
+                    rx.data_list.item(rx.data_list.label("办理期限"), rx.data_list.value(S.due_text)),
+                ),
+                timeline(S.timeline),
+                rx.cond(S.opinion != "", rx.text("审核意见：", S.opinion), rx.fragment()),
+                rx.cond(S.app_status == "rejected",
+                        rx.text("请使用统一社会信用代码和密码登录，按审核意见替换材料后重新提交。"), rx.fragment()),
+                rx.link("单位用户登录", href=routes.LOGIN_UNIT),
+            ),
+            rx.fragment(),
+        ),
+    )
+
+
+def register_unit_pages(app: rx.App) -> None:
+    app.add_page(unit_register_page, route=routes.REGISTER_UNIT, title=f"单位用户注册 - {TITLE}",
+                 on_load=UnitRegistrationState.on_load)
+    app.add_page(unit_login_page, route=routes.LOGIN_UNIT, title=f"单位用户登录 - {TITLE}", on_load=UnitLoginState.on_load)
+    app.add_page(unit_home_page, route=routes.UNIT_HOME, title=f"单位首页 - {TITLE}", on_load=UnitHomeState.load)
+    app.add_page(unit_submitted_page, route=routes.UNIT_SUBMITTED, title=f"提交成功 - {TITLE}")
+    app.add_page(progress_page, route=routes.PROGRESS_QUERY, title=f"审核进度查询 - {TITLE}", on_load=ProgressState.on_load)
