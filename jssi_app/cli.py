@@ -64,6 +64,19 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_demo_review() -> None:
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.config import settings
+    from jssi_app.db import session_scope
+    from jssi_app.services.demo_review import seed_demo_review
+
+    if settings().is_prod:  # demo passwords are printed on the screen: never in production
+        return
+    with session_scope() as session:
+        if seed_demo_review(session, now=utcnow()):
+            print("演示工作人员账号和单位注册申请已创建。")
+
+
 def _cmd_seed_demo(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
@@ -73,6 +86,7 @@ def _cmd_seed_demo(args: argparse.Namespace) -> int:
     from jssi_app.services.demo_registry import write_demo_extract
     from jssi_app.services.registry_import import RegistryImportError, import_registry
 
+    _seed_demo_review()
     with session_scope() as session:
         if session.exec(select(RegistryPerson.id).limit(1)).first() is not None:
             print("参保库中已有数据，跳过演示数据导入。")
@@ -116,6 +130,10 @@ def _cmd_verify_audit(args: argparse.Namespace) -> int:
 def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
     from jssi_app.services.demo_registry import DEMO_IDENTITIES
 
+    from jssi_app.config import settings
+    from jssi_app.domain.review import STATUS_LABELS, ApplicationStatus
+    from jssi_app.services.demo_review import DEMO_APPLICATIONS, DEMO_STAFF, DEMO_UNIT_PASSWORD
+
     print("演示身份（注册时填写以下信息）：")
     for identity in DEMO_IDENTITIES:
         print(f"\n【{identity.label}】")
@@ -123,6 +141,14 @@ def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
         print(f"  姓名：{identity.name}")
         print(f"  手机号码：{identity.phone}")
         print(f"  说明：{identity.note}")
+    if settings().is_prod:
+        return 0
+    print("\n【工作人员】登录地址 /staff/login")
+    for username, role, display, password in DEMO_STAFF:
+        print(f"  {display}：用户名 {username}  密码 {password}")
+    print(f"\n【单位用户】登录地址 /login/unit，密码均为 {DEMO_UNIT_PASSWORD}")
+    for demo in DEMO_APPLICATIONS:
+        print(f"  {demo.unit_name}（{STATUS_LABELS[ApplicationStatus(demo.status)]}）：统一社会信用代码 {demo.credit_code}，经办人手机号 {demo.handler_phone}")
     return 0
 
 
