@@ -12,7 +12,7 @@ import datetime as dt
 import io
 
 from PIL import Image, ImageDraw
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from jssi_app.adapters.mail import OutboxMail
 from jssi_app.adapters.sms import OutboxSms
@@ -20,6 +20,7 @@ from jssi_app.domain.credit_codes import credit_code_check_char, org_code_check_
 from jssi_app.domain.identifiers import check_digit
 from jssi_app.domain.unit_registration import UnitRegistrationForm
 from jssi_app.models.accounts import VerificationCode
+from jssi_app.models.operations import OutboxMessage
 from jssi_app.models.staff import StaffAccount
 from jssi_app.services import review, sms_codes, unit_registration
 from jssi_app.services.staff_accounts import create_staff
@@ -94,9 +95,7 @@ def seed_demo_review(db: Session, *, now: dt.datetime) -> bool:
         at = now - dt.timedelta(days=6 - i, hours=3)
         sms_codes.send_code(db, phone=demo.handler_phone, purpose="register", client_ip="127.0.0.1", now=at,
                             sender=sender)
-        # The demo reads its own code the way a person reads the outbox: here straight from the message.
-        from jssi_app.models.operations import OutboxMessage
-
+        # The demo reads its own code the way a person reads the outbox: from the newest message.
         body = db.exec(select(OutboxMessage.body).order_by(OutboxMessage.id.desc()).limit(1)).one()
         code = "".join(ch for ch in body.split("验证码")[1][:8] if ch.isdigit())[:6]
         db.rollback()
@@ -129,6 +128,6 @@ def seed_demo_review(db: Session, *, now: dt.datetime) -> bool:
                           reasons={"authorization_letter": ("公章缺失", "授权委托书未加盖单位公章")},
                           opinion="请补充加盖公章的授权委托书后重新提交。", now=decided_at + dt.timedelta(minutes=10),
                           notifier=notifier)
-    db.query(VerificationCode).delete()  # the demo's own codes are of no use to anyone
+    db.exec(delete(VerificationCode))  # the demo's own codes are of no use to anyone
     db.commit()
     return True
