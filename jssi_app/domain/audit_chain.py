@@ -40,6 +40,7 @@ EVENTS = frozenset(
         "unit_registered",
         "unit_registration_rejected",
         "application_submitted",
+        "application_updated",
         "material_uploaded",
         "material_refused",
         "material_removed",

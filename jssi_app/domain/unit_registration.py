@@ -92,3 +92,37 @@ def validate_unit_registration(form: UnitRegistrationForm, today: dt.date) -> Cl
     return CleanUnitRegistration(unit_name=unit_name, credit_code=code, legal_rep_id=legal_rep_id,
                                  handler_name=handler_name, handler_id=handler_id, handler_phone=phone,
                                  handler_email=email, password=form.password, sms_code=sms_code)
+
+
+@dataclass(frozen=True)
+class ApplicationFieldsForm:
+    """What a handler may correct before submitting or after a rejection. The credit code is the
+    application's identity (a changed code means a new registration) and the phone was proven by SMS,
+    so neither is edited here."""
+
+    unit_name: str
+    legal_rep_id: str
+    handler_name: str
+    handler_id: str
+    handler_email: str
+
+
+def validate_application_fields(form: ApplicationFieldsForm, today: dt.date) -> ApplicationFieldsForm:
+    errors: list[FieldError] = []
+    values: dict[str, str | None] = {}
+    checks = {
+        "unit_name": validate_unit_name,
+        "legal_rep_id": lambda raw: validate_id_number(raw, today),
+        "handler_name": validate_name,
+        "handler_id": lambda raw: validate_id_number(raw, today),
+        "handler_email": validate_email,
+    }
+    for name, fn in checks.items():
+        try:
+            values[name] = fn(getattr(form, name))
+        except InvalidValue as exc:
+            errors.append(FieldError(name, exc.message))
+    if errors:
+        raise ValidationFailed(errors)
+    values["handler_email"] = values["handler_email"] or ""
+    return ApplicationFieldsForm(**values)

@@ -159,6 +159,36 @@ def _material_slot(kind: MaterialKind) -> rx.Component:
     )
 
 
+def _edit_fields() -> rx.Component:
+    S = UnitHomeState
+    v = S.edit_values
+    return rx.cond(
+        S.editing,
+        card(
+            rx.heading("修改申请信息", as_="h2", size="4"),
+            rx.text("统一社会信用代码和经办人手机号不能在线修改：代码变更请重新注册，手机号变更请联系社保经办机构。", size="2",
+                    color="gray"),
+            form(
+                field("单位名称", "unit_name", S.errors, default_value=v.get("unit_name", ""), max_length=120),
+                field("法定代表人身份证号", "legal_rep_id", S.errors, default_value=v.get("legal_rep_id", ""), max_length=40),
+                field("姓名", "handler_name", S.errors, default_value=v.get("handler_name", ""), max_length=40,
+                      label_suffix="（经办人）"),
+                field("身份证号", "handler_id", S.errors, default_value=v.get("handler_id", ""), max_length=40,
+                      label_suffix="（经办人）"),
+                field("电子邮箱（可选）", "handler_email", S.errors, input_type="email",
+                      default_value=v.get("handler_email", ""), required=False, max_length=254),
+                rx.hstack(
+                    rx.button("保存", type="submit", size="3"),
+                    rx.button("取消", type="button", size="3", variant="soft", on_click=S.close_edit),
+                ),
+                on_submit=S.save_fields,
+                key=v.get("unit_name", "") + v.get("handler_id", ""),
+            ),
+        ),
+        rx.button("修改申请信息", variant="outline", size="3", on_click=S.open_edit),
+    )
+
+
 def unit_home_page() -> rx.Component:
     S = UnitHomeState
     return page_shell(
@@ -190,6 +220,7 @@ def unit_home_page() -> rx.Component:
                 rx.heading("上传资质材料", as_="h2", size="5"),
                 rx.text("请上传以下材料的扫描件或清晰照片（JPG、PNG 或 PDF，每个文件不超过10MB）。材料不清晰或信息不全可能导致审核失败。",
                         size="2"),
+                _edit_fields(),
                 rx.link("下载单位授权委托书模板（PDF）", href=routes.AUTHORIZATION_LETTER_TEMPLATE, is_external=True),
                 *[_material_slot(kind) for kind in MaterialKind],
                 rx.cond(S.missing.length() > 0,

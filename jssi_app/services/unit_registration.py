@@ -34,7 +34,12 @@ from jssi_app.domain.review import (
     handler_may_edit,
     missing_materials,
 )
-from jssi_app.domain.unit_registration import UnitRegistrationForm, validate_unit_registration
+from jssi_app.domain.unit_registration import (
+    ApplicationFieldsForm,
+    UnitRegistrationForm,
+    validate_application_fields,
+    validate_unit_registration,
+)
 from jssi_app.domain.working_days import SLA_WORKING_DAYS, add_working_days
 from jssi_app.models.registry import RegistryUnit
 from jssi_app.models.units import Material, ReviewRound, UnitAccount, UnitApplication
@@ -303,4 +308,41 @@ def remove_material(db: Session, material_id: int, *, account_id: int, client_ip
     db.add(material)
     audit.record(db, "material_removed", actor=f"unit:{account_id}", subject=app.uscc, client_ip=client_ip,
                  detail={"kind": material.kind, "sha256": material.sha256})
+    db.commit()
+
+
+def application_fields(db: Session, application_id: int, *, account_id: int) -> ApplicationFieldsForm:
+    """The current values, decrypted for the unit's own edit form."""
+    app = db.get(UnitApplication, application_id)
+    if app is None or app.account_id != account_id:
+        raise UnitRegistrationRefused("未找到该注册申请", code="not_found")
+    c = cipher()
+    return ApplicationFieldsForm(
+        unit_name=app.unit_name,
+        legal_rep_id=c.decrypt("unit_application.legal_rep_id", app.legal_rep_id_enc),
+        handler_name=c.decrypt("unit_application.handler_name", app.handler_name_enc),
+        handler_id=c.decrypt("unit_application.handler_id", app.handler_id_enc),
+        handler_email=c.decrypt("unit_application.handler_email", app.handler_email_enc) if app.handler_email_enc else "",
+    )
+
+
+def update_application_fields(
+    db: Session, application_id: int, form: ApplicationFieldsForm, *, account_id: int, client_ip: str, now: dt.datetime
+) -> None:
+    """修改申请信息 while the application is 填写中 or 未通过; the registry pre-checks are run again."""
+    clean = validate_application_fields(form, to_local(now).date())
+    app = _editable_application(db, application_id, account_id)
+    c = cipher()
+    app.unit_name = clean.unit_name
+    app.legal_rep_id_enc = c.encrypt("unit_application.legal_rep_id", clean.legal_rep_id)
+    app.legal_rep_id_fp = c.fingerprint("id_number", clean.legal_rep_id)
+    app.handler_name_enc = c.encrypt("unit_application.handler_name", clean.handler_name)
+    app.handler_id_enc = c.encrypt("unit_application.handler_id", clean.handler_id)
+    app.handler_id_fp = c.fingerprint("id_number", clean.handler_id)
+    app.handler_email_enc = c.encrypt("unit_application.handler_email", clean.handler_email) if clean.handler_email else None
+    app.prechecks = json.dumps(_prechecks(db, app.uscc, clean.unit_name, clean.legal_rep_id), sort_keys=True)
+    app.version += 1
+    db.add(app)
+    audit.record(db, "application_updated", actor=f"unit:{account_id}", subject=app.uscc, client_ip=client_ip,
+                 detail={"application": app.reference_no})
     db.commit()

@@ -136,6 +136,9 @@ class UnitLoginState(FormMixin, AppState):
 
 
 class UnitHomeState(ApplicationViewMixin, FormMixin, AppState):
+    # 修改申请信息: loaded only while the form is open, cleared when it closes (personal data).
+    editing: bool = False
+    edit_values: dict[str, str] = {}
     uploading: str = ""
     upload_progress: int = 0
     notice: str = ""
@@ -214,6 +217,49 @@ class UnitHomeState(ApplicationViewMixin, FormMixin, AppState):
     async def upload_other(self, files: list[rx.UploadFile]):
         async for step in self._upload(files, "other"):
             yield step
+
+    @rx.event
+    async def open_edit(self):
+        self._clear_errors()
+        account_id = self._unit_id()
+        if account_id is None:
+            return rx.redirect(routes.LOGIN_UNIT)
+        try:
+            fields = await call_service(unit_registration.application_fields, self.application_id, account_id=account_id)
+        except Exception as exc:  # noqa: BLE001
+            self._show_error(exc)
+            return None
+        self.edit_values = dataclasses.asdict(fields)
+        self.editing = True
+        return None
+
+    @rx.event
+    def close_edit(self):
+        self.editing = False
+        self.edit_values = {}
+
+    @rx.event
+    async def save_fields(self, form_data: dict):
+        from jssi_app.domain.unit_registration import ApplicationFieldsForm
+
+        self._clear_errors()
+        account_id = self._unit_id()
+        if account_id is None:
+            return rx.redirect(routes.LOGIN_UNIT)
+        names = ("unit_name", "legal_rep_id", "handler_name", "handler_id", "handler_email")
+        form = ApplicationFieldsForm(**{n: str(form_data.get(n, ""))[:300] for n in names})
+        self.edit_values = dataclasses.asdict(form)
+        try:
+            await call_service(unit_registration.update_application_fields, self.application_id, form,
+                               account_id=account_id, client_ip=self._client_ip(), now=utcnow())
+        except Exception as exc:  # noqa: BLE001
+            self._show_error(exc)
+            return self._focus_summary()
+        self.editing = False
+        self.edit_values = {}
+        self.notice = "申请信息已保存。"
+        await self._reload(account_id)
+        return None
 
     @rx.event
     def on_progress(self, progress: dict):

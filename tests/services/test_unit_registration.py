@@ -192,3 +192,69 @@ def test_files_are_served_only_to_their_unit_and_to_staff(db, store):
         open_material(db, 999_999, principal=Principal("unit", own.account_id, 1), variant="original",
                       client_ip=IP, now=NOW, store=store)
     assert len(audit_rows(db, "material_access_denied")) == 4
+
+
+def test_rejection_fix_and_resubmission_keep_the_earlier_round_on_record(db, store):
+    from jssi_app.adapters.mail import OutboxMail
+    from jssi_app.adapters.sms import OutboxSms
+    from jssi_app.domain.unit_registration import ApplicationFieldsForm
+    from jssi_app.models.units import MaterialRejection
+    from jssi_app.services import review, unit_progress
+    from jssi_app.services.staff_accounts import create_staff
+
+    reg = register(db, make_code(10))
+    upload_all(db, reg, store)
+    units.submit_application(db, reg.application_id, account_id=reg.account_id, client_ip=IP, now=NOW)
+    reviewer = create_staff(db, username="rev.b", role="reviewer", password="Review2026ok", now=NOW).account_id
+    notifier = review.Notifier(sms=OutboxSms(db.get_bind()), mail=OutboxMail(db.get_bind()))
+    later = NOW + dt.timedelta(hours=2)
+    review.claim(db, reg.application_id, staff_id=reviewer, now=later)
+    review.reject(db, reg.application_id, staff_id=reviewer, reasons={"authorization_letter": ("公章缺失", "")},
+                  opinion="请补充盖章", now=later, notifier=notifier)
+
+    view = unit_progress.unit_home(db, reg.account_id)
+    assert view.status == "rejected" and view.editable
+    letter_slot = next(s for s in view.slots if s.kind == "authorization_letter")
+    assert letter_slot.flagged == "公章缺失"
+    assert [s.label for s in view.timeline][-1] == "未通过" and "公章缺失" in view.timeline[-1].detail
+    old_letter = next(m for m in units.current_materials(db, reg.application_id) if m.kind == "authorization_letter")
+
+    # Replace only the flagged material, correct a field, resubmit.
+    units.add_material(db, reg.application_id, account_id=reg.account_id, kind="authorization_letter",
+                       filename="委托书-盖章.pdf", content=pdf_bytes(), client_ip=IP, now=later, store=store)
+    fields = units.application_fields(db, reg.application_id, account_id=reg.account_id)
+    units.update_application_fields(db, reg.application_id, dataclasses.replace(fields, unit_name="南京测试科技股份有限公司"),
+                                    account_id=reg.account_id, client_ip=IP, now=later)
+    again = units.submit_application(db, reg.application_id, account_id=reg.account_id, client_ip=IP,
+                                     now=later + dt.timedelta(minutes=5))
+    assert again.round_number == 2
+
+    rounds = db.exec(select(ReviewRound).where(ReviewRound.application_id == reg.application_id)
+                     .order_by(ReviewRound.number)).all()
+    assert [(r.number, r.decision) for r in rounds] == [(1, "rejected"), (2, None)]
+    assert db.exec(select(MaterialRejection).where(MaterialRejection.round_id == rounds[0].id)).one().reason == "公章缺失"
+    old = db.get(Material, old_letter.id)
+    assert old.superseded_at is not None  # the first round's letter is still on record
+    app = db.get(UnitApplication, reg.application_id)
+    assert app.unit_name == "南京测试科技股份有限公司" and app.status == "submitted"
+    labels = [s.label for s in unit_progress.unit_home(db, reg.account_id).timeline]
+    assert labels == ["注册申请已创建", "已提交", "未通过", "第2次已提交"]
+
+    review.claim(db, reg.application_id, staff_id=reviewer, now=later + dt.timedelta(hours=1))
+    review.approve(db, reg.application_id, staff_id=reviewer, now=later + dt.timedelta(hours=1), notifier=notifier)
+    assert db.get(UnitAccount, reg.account_id).approved_at is not None
+    # Approved: nothing can be changed by the unit any more.
+    with pytest.raises(units.UnitRegistrationRefused):
+        units.update_application_fields(db, reg.application_id, fields, account_id=reg.account_id, client_ip=IP,
+                                        now=later + dt.timedelta(hours=2))
+
+
+def test_field_corrections_are_validated(db):
+    from jssi_app.domain.unit_registration import ApplicationFieldsForm
+
+    reg = register(db, make_code(11))
+    bad = ApplicationFieldsForm(unit_name="南", legal_rep_id="123", handler_name="王经办", handler_id=make_id(42, "19900101"),
+                                handler_email="not-an-email")
+    with pytest.raises(ValidationFailed) as failed:
+        units.update_application_fields(db, reg.application_id, bad, account_id=reg.account_id, client_ip=IP, now=NOW)
+    assert set(failed.value.by_field()) == {"unit_name", "legal_rep_id", "handler_email"}
