@@ -50,6 +50,8 @@ EVENTS = frozenset(
         "progress_query_failed",
         "staff_disabled",
         "staff_password_reset",
+        "staff_enabled",
+        "audit_exported",
         "application_claimed",
         "application_released",
         "application_approved",

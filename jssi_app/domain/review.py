@@ -319,7 +319,7 @@ class Rejection:
 _INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-def _clean_text(raw: str) -> str:
+def clean_text(raw: str) -> str:
     # Reviewers paste from Word and chat: unify line endings and drop trailing blanks; the text is shown
     # to the handler as written otherwise.
     text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
@@ -346,7 +346,7 @@ def validate_rejection(reasons: Mapping[MaterialKind, tuple[str, str]], opinion:
         label = MATERIAL_LABELS[kind]
         reason_raw, note_raw = value
         reason = (reason_raw or "").strip()
-        note = _clean_text(note_raw)
+        note = clean_text(note_raw)
         if not reason:
             errors.append(FieldError(f"reason.{kind}", f"请为“{label}”选择退回原因"))
         elif reason not in REJECTION_REASONS:
@@ -360,7 +360,7 @@ def validate_rejection(reasons: Mapping[MaterialKind, tuple[str, str]], opinion:
                 f"note.{kind}", f"“{label}”的说明不能超过{MAX_NOTE_LENGTH}个字，当前{len(note)}个字，请精简"
             ))
         flagged.append(MaterialRejection(kind, reason, note))
-    clean_opinion = _clean_text(opinion)
+    clean_opinion = clean_text(opinion)
     if len(clean_opinion) > MAX_OPINION_LENGTH:
         errors.append(FieldError(
             "opinion", f"审核意见不能超过{MAX_OPINION_LENGTH}个字，当前{len(clean_opinion)}个字，请精简"

@@ -18,6 +18,7 @@ since a UTC date would put evening submissions on the wrong day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -91,22 +92,37 @@ def sla_due_date(submitted_on: dt.date) -> DueDate:
     return add_working_days(submitted_on, SLA_WORKING_DAYS)
 
 
+@functools.lru_cache(maxsize=64)
+def _working_days_through(year: int) -> tuple[int, ...]:
+    """[n] = working days from 1 January of `year` through its (n+1)-th day; computed once per year."""
+    counts, total, day = [], 0, dt.date(year, 1, 1)
+    while day.year == year:
+        total += _working(day)[0]
+        counts.append(total)
+        day += _ONE_DAY
+    return tuple(counts)
+
+
+def _through(day: dt.date) -> int:
+    return _working_days_through(day.year)[day.timetuple().tm_yday - 1]
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end`; negative (the same count) if `end` < `start`.
 
-    add_working_days(s, n).date always gives working_days_between(s, that date) == n.
+    add_working_days(s, n).date always gives working_days_between(s, that date) == n. Computed from per-year
+    running counts: a queue page asks this for rows whose due dates may lie years back.
     """
     _check_date(start, "start")
     _check_date(end, "end")
     if end < start:
         return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += _ONE_DAY
-        if _working(day)[0]:
-            count += 1
-    return count
+    if start.year == end.year:
+        return _through(end) - _through(start)
+    count = _working_days_through(start.year)[-1] - _through(start)
+    for year in range(start.year + 1, end.year):
+        count += _working_days_through(year)[-1]
+    return count + _through(end)
 
 
 def overdue_working_days(due: dt.date, today: dt.date) -> int:

@@ -46,7 +46,7 @@ from jssi_app.domain.review import (
     validate_rejection,
 )
 from jssi_app.domain.review import (
-    _clean_text as _clean_review_text,  # the cleaning validate_rejection applies
+    clean_text as _clean_review_text,  # the cleaning validate_rejection applies
 )
 from jssi_app.models.staff import StaffAccount
 from jssi_app.models.units import MaterialRejection as MaterialRejectionRow

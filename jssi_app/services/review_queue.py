@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,9 +30,9 @@ from jssi_app.adapters.clock import SHANGHAI, format_local
 from jssi_app.domain.credit_codes import normalize_credit_code
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.domain.review import STATUS_LABELS, ApplicationStatus
-from jssi_app.domain.working_days import is_working_day
 from jssi_app.models.staff import StaffAccount
 from jssi_app.models.units import UnitApplication
+from jssi_app.domain.working_days import working_days_between
 
 OPEN_STATUSES: tuple[ApplicationStatus, ...] = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 # Drafts were never submitted (no submitted_at): they are the unit's business, not the queue's.
@@ -154,37 +153,6 @@ def _statuses(filt: QueueFilter) -> list[ApplicationStatus]:
     if filt.overdue_only:
         wanted = [s for s in wanted if s in OPEN_STATUSES]
     return list(wanted)
-
-
-@functools.lru_cache(maxsize=64)
-def _working_days_through(year: int) -> tuple[int, ...]:
-    """[n] = working days from 1 January of `year` through its (n+1)-th day; computed once per year."""
-    counts, total, day = [], 0, dt.date(year, 1, 1)
-    while day.year == year:
-        total += is_working_day(day)
-        counts.append(total)
-        day += dt.timedelta(days=1)
-    return tuple(counts)
-
-
-def _through(day: dt.date) -> int:
-    return _working_days_through(day.year)[day.timetuple().tm_yday - 1]
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Same answer as domain.working_days.working_days_between, from per-year running counts.
-
-    The domain function asks the holiday calendar about every day in between; a page of the queue asks
-    for twenty rows whose due dates may lie far back, which would make paging slow.
-    """
-    if end < start:
-        return -working_days_between(end, start)
-    if start.year == end.year:
-        return _through(end) - _through(start)
-    count = _working_days_through(start.year)[-1] - _through(start)
-    for year in range(start.year + 1, end.year):
-        count += _working_days_through(year)[-1]
-    return count + _through(end)
 
 
 def _flags(prechecks: str) -> int:

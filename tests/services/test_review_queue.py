@@ -191,16 +191,3 @@ def test_a_bad_cursor_is_refused(db):
             list_queue(db, QueueFilter(), after=cursor, today=TODAY)
     # The empty queue is one empty page.
     assert list_queue(db, QueueFilter(statuses=("rejected",)), after=None, today=TODAY).rows == []
-
-
-def test_running_count_of_working_days_agrees_with_the_domain():
-    from jssi_app.domain import working_days
-    from jssi_app.services import review_queue
-
-    days = [dt.date(2003, 12, 30), dt.date(2004, 1, 2), dt.date(2025, 12, 31), dt.date(2026, 1, 1),
-            dt.date(2026, 2, 13), dt.date(2026, 2, 24), dt.date(2026, 5, 4), dt.date(2026, 12, 31),
-            dt.date(2027, 1, 4), dt.date(2027, 10, 8)]
-    for start in days:
-        for end in days:
-            assert review_queue.working_days_between(start, end) == working_days.working_days_between(start, end), (
-                start, end)

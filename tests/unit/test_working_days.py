@@ -129,3 +129,24 @@ def test_overdue_working_days() -> None:
     assert overdue_working_days(due, D(2026, 10, 8)) == 1
     assert overdue_working_days(due, D(2026, 10, 10)) == 3
     assert overdue_working_days(due, D(2026, 10, 11)) == 3
+
+
+def test_running_counts_agree_with_counting_day_by_day() -> None:
+    """working_days_between uses per-year running counts; check it against a plain day-by-day count,
+    across years, the calendar's edge (2004) and the estimated years after it."""
+    from jssi_app.domain.working_days import is_working_day
+
+    def naive(start, end):
+        if end < start:
+            return -naive(end, start)
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += is_working_day(day)
+        return count
+
+    days = [D(2004, 1, 1), D(2004, 1, 2), D(2025, 12, 31), D(2026, 1, 1), D(2026, 2, 13), D(2026, 2, 24),
+            D(2026, 5, 4), D(2026, 12, 31), D(2027, 1, 4), D(2027, 10, 8)]
+    for start in days:
+        for end in days:
+            assert working_days_between(start, end) == naive(start, end), (start, end)
