@@ -95,6 +95,8 @@ def test_unit_registers_uploads_and_submits(app_server, new_page, tmp_path):
     expect(page.get_by_role("alert").filter(has_text="仅支持 JPG、PNG 或 PDF").last).to_be_visible()
     thumbs = page.locator("img.material-thumb")
     expect(thumbs).to_have_count(4)
+    # The thumbnails really load through the checked file route (served to this unit's session).
+    page.wait_for_function("() => [...document.querySelectorAll('img.material-thumb')].every(i => i.naturalWidth > 0)")
     shot(page, "phone-unit-02-materials")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
