@@ -18,9 +18,11 @@ from starlette.routing import Route
 
 from jssi_app.adapters.clock import utcnow
 from jssi_app.db import engine
+from jssi_app.domain.errors import ValidationFailed
 from jssi_app.routes import MATERIAL_FILE_PREFIX
-from jssi_app.services import sessions
+from jssi_app.services import audit_log, sessions
 from jssi_app.services.material_access import MaterialForbidden, open_material
+from jssi_app.services.staff_admin import AdminRefused
 from jssi_app.state.base import SESSION_COOKIE
 
 _SECURITY_HEADERS = {
@@ -54,4 +56,27 @@ async def material_file(request: Request) -> Response:
     return Response(found.data, media_type=found.media_type, headers=headers)
 
 
-api = Starlette(routes=[Route(MATERIAL_FILE_PREFIX + "/{material_id}/{variant}", material_file, methods=["GET"])])
+def _export_audit(token: str, params: dict[str, str], client_ip: str) -> tuple[bytes, str]:
+    with Session(engine(), expire_on_commit=False) as db:
+        return audit_log.export_for_session(db, token, params, now=utcnow(), client_ip=client_ip)
+
+
+async def audit_csv(request: Request) -> Response:
+    """导出CSV of the audit log (system administrators only), with the viewer's filters as query parameters."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    client_ip = request.client.host if request.client else ""
+    try:
+        data, filename = await asyncio.to_thread(_export_audit, token, dict(request.query_params), client_ip)
+    except AdminRefused:
+        return PlainTextResponse("页面不存在或您无权访问", status_code=404, headers={"Cache-Control": "no-store"})
+    except ValidationFailed as exc:
+        return PlainTextResponse(f"筛选条件有误：{exc.message}", status_code=400, headers={"Cache-Control": "no-store"})
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+               "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+api = Starlette(routes=[
+    Route(MATERIAL_FILE_PREFIX + "/{material_id}/{variant}", material_file, methods=["GET"]),
+    Route("/files/audit.csv", audit_csv, methods=["GET"]),
+])

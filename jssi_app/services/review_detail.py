@@ -28,10 +28,13 @@ from jssi_app.domain.review import (
     allowed_actions,
 )
 from jssi_app.domain.staff import ROLE_LABELS as STAFF_ROLE_LABELS
+from jssi_app.domain.working_days import working_days_between
 from jssi_app.models.staff import StaffAccount
 from jssi_app.models.units import Material, MaterialRejection, ReviewRound, UnitApplication
 from jssi_app.services.review import NOT_FOUND, STAFF_ROLES, STAFF_UNAVAILABLE, ReviewRefused
-from jssi_app.services.review_queue import OPEN_STATUSES, working_days_between
+
+# Deadlines run while an application waits for or is in review (as in services/review_queue.py).
+OPEN_STATUSES: tuple[ApplicationStatus, ...] = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 
 # The registry pre-checks made at registration (services/unit_registration._prechecks), in display order.
 PRECHECK_LABELS: tuple[tuple[str, str], ...] = (

@@ -55,11 +55,12 @@ def upload(page, kind: str, file_path: str) -> None:
     expect(page.get_by_text("材料已上传")).to_be_visible()
 
 
-def register_unit(page, code_page, app, *, code: str, phone: str, tmp_path, label: str) -> None:
+def register_unit(page, code_page, app, *, code: str, phone: str, tmp_path, label: str,
+                  unit_name: str = "南京浏览器测试科技有限公司") -> None:
     page.goto(app.url + "/register")
     page.get_by_role("link", name=re.compile("单位用户注册")).click()
     expect(page.get_by_role("heading", name="单位用户注册")).to_be_visible()
-    page.get_by_label("单位名称").fill("南京浏览器测试科技有限公司")
+    page.get_by_label("单位名称").fill(unit_name)
     page.get_by_label("统一社会信用代码").fill(code.lower())
     page.get_by_label("法定代表人身份证号").fill(id_number(301, "19700101"))
     page.get_by_label("姓名", exact=True).fill("王经办")
