@@ -67,6 +67,7 @@ class Settings:
     mail_from: str
     public_url: str
     trust_forwarded_for: bool
+    max_upload_bytes: int
 
     @property
     def is_prod(self) -> bool:
@@ -104,6 +105,7 @@ def settings() -> Settings:
         mail_from=_env("JSSI_MAIL_FROM", "noreply@jssi.local"),
         public_url=_env("JSSI_PUBLIC_URL", f"http://localhost:{_env('PORT', '3000')}"),
         trust_forwarded_for=_env("JSSI_TRUST_FORWARDED_FOR", "0") == "1",
+        max_upload_bytes=int(float(_env("JSSI_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
     )
 
 

@@ -8,7 +8,7 @@ from jssi_app import routes
 from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.timeline import timeline
-from jssi_app.domain.file_types import MAX_UPLOAD_BYTES
+from jssi_app.config import settings
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.domain.review import MATERIAL_HINTS, MATERIAL_LABELS, REQUIRED_MATERIALS, MaterialKind
 from jssi_app.pages.agreements import agreement_dialog
@@ -143,12 +143,12 @@ def _material_slot(kind: MaterialKind) -> rx.Component:
                     rx.cond(S.uploading == kind.value,
                             rx.text("正在上传…", S.upload_progress.to_string(), "%"),
                             rx.text(rx.cond(files.length() > 0, "重新选择文件（替换）", "点击选择或拖入文件"),
-                                    "：JPG、PNG 或 PDF，不超过10MB")),
+                                    f"：JPG、PNG 或 PDF，不超过{settings().max_upload_bytes // (1024 * 1024)}MB")),
                     class_name="dropzone",
                 ),
                 id=upload_id,
                 multiple=kind == MaterialKind.OTHER,
-                max_size=MAX_UPLOAD_BYTES,
+                max_size=settings().max_upload_bytes,
                 accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "application/pdf": [".pdf"]},
                 on_drop=handler(rx.upload_files(upload_id=upload_id, on_upload_progress=S.on_progress)),
                 custom_attrs={"aria-label": "上传" + MATERIAL_LABELS[kind]},

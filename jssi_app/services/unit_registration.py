@@ -251,7 +251,8 @@ def add_material(
     several for 其他材料). Nothing is stored from a refused file."""
     from jssi_app.adapters.file_store import default_store
     from jssi_app.adapters.scans import process_scan
-    from jssi_app.domain.file_types import MAX_UPLOAD_BYTES, safe_display_name, sniff
+    from jssi_app.config import settings
+    from jssi_app.domain.file_types import safe_display_name, sniff
 
     try:
         material_kind = MaterialKind(kind)
@@ -262,8 +263,9 @@ def add_material(
     # after this, objects loaded by `db` are expired and must not be touched until re-read.
     db.rollback()
     try:
-        file_kind = sniff(content, max_bytes=max_bytes or MAX_UPLOAD_BYTES)
-        scan = process_scan(content, file_kind.value)
+        limit = max_bytes or settings().max_upload_bytes
+        file_kind = sniff(content, max_bytes=limit)
+        scan = process_scan(content, file_kind.value, max_bytes=limit)
     except DomainError as exc:
         audit.record_alone(db, "material_refused", actor=f"unit:{account_id}", subject=uscc, client_ip=client_ip,
                            outcome="failure", detail={"kind": kind, "reason": exc.message[:80]})

@@ -8,7 +8,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
-from jssi_app.domain.file_types import MAX_UPLOAD_BYTES
+from jssi_app.config import settings
 from jssi_app.domain.unit_registration import UnitRegistrationForm
 from jssi_app.services import sms_codes, unit_progress, unit_registration
 from jssi_app.state.base import AppState, call_service
@@ -179,7 +179,7 @@ class UnitHomeState(ApplicationViewMixin, FormMixin, AppState):
         try:
             for upload in files[:5]:
                 # Read at most one byte past the limit: the server must not take an unbounded body into memory.
-                content = await upload.read(MAX_UPLOAD_BYTES + 1)
+                content = await upload.read(settings().max_upload_bytes + 1)
                 await call_service(
                     unit_registration.add_material, self.application_id, account_id=account_id,
                     kind=kind, filename=upload.name or upload.filename or "", content=content,

@@ -258,3 +258,22 @@ def test_field_corrections_are_validated(db):
     with pytest.raises(ValidationFailed) as failed:
         units.update_application_fields(db, reg.application_id, bad, account_id=reg.account_id, client_ip=IP, now=NOW)
     assert set(failed.value.by_field()) == {"unit_name", "legal_rep_id", "handler_email"}
+
+
+def test_the_upload_limit_is_configurable_and_enforced_on_the_server(db, store, monkeypatch):
+    from jssi_app.config import reset_settings_cache
+
+    reg = register(db, make_code(12))
+    big = png_bytes(size=(900, 900))
+    monkeypatch.setenv("JSSI_MAX_UPLOAD_MB", str(len(big) / 1024 / 1024 * 0.5))
+    reset_settings_cache()
+    try:
+        with pytest.raises(Exception) as refused:
+            units.add_material(db, reg.application_id, account_id=reg.account_id, kind="business_licence",
+                               filename="big.png", content=big, client_ip=IP, now=NOW, store=store)
+        assert "超过" in getattr(refused.value, "message", "")
+    finally:
+        monkeypatch.delenv("JSSI_MAX_UPLOAD_MB")
+        reset_settings_cache()
+    units.add_material(db, reg.application_id, account_id=reg.account_id, kind="business_licence",
+                       filename="big.png", content=big, client_ip=IP, now=NOW, store=store)
