@@ -43,6 +43,18 @@ class SmsCodeMixin(FormMixin, mixin=True):
         self.resend_in = 60
         return True
 
+    async def _send_registration_code(self, phone_raw: str) -> bool:
+        """获取手机验证码 for a registration (personal or unit): the code goes to the phone typed."""
+        client_ip = self._client_ip()
+
+        async def send(phone: str) -> str:
+            sent = await call_service(
+                sms_codes.send_code, phone=phone, purpose="register", client_ip=client_ip, now=utcnow()
+            )
+            return f"验证码已发送至 {sent.masked_phone}，5分钟内有效。"
+
+        return await self._send_code(phone_raw, "register", send)
+
     @rx.event(background=True)
     async def countdown(self):
         while True:
@@ -85,15 +97,7 @@ class RegistrationState(SmsCodeMixin, AppState):
 
     @rx.event
     async def send_code(self):
-        client_ip = self._client_ip()
-
-        async def send(phone: str) -> str:
-            sent = await call_service(
-                sms_codes.send_code, phone=phone, purpose="register", client_ip=client_ip, now=utcnow()
-            )
-            return f"验证码已发送至 {sent.masked_phone}，5分钟内有效。"
-
-        if await self._send_code(self.phone, "register", send):
+        if await self._send_registration_code(self.phone):
             return RegistrationState.countdown
         return self._focus_summary()
 

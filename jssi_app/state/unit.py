@@ -10,7 +10,7 @@ from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.config import settings
 from jssi_app.domain.unit_registration import UnitRegistrationForm
-from jssi_app.services import sms_codes, unit_progress, unit_registration
+from jssi_app.services import unit_progress, unit_registration
 from jssi_app.state.base import AppState, call_service
 from jssi_app.state.forms import FormMixin
 from jssi_app.state.registration import SmsCodeMixin
@@ -64,14 +64,7 @@ class UnitRegistrationState(SmsCodeMixin, AppState):
 
     @rx.event
     async def send_code(self):
-        client_ip = self._client_ip()
-
-        async def send(phone: str) -> str:
-            sent = await call_service(sms_codes.send_code, phone=phone, purpose="register", client_ip=client_ip,
-                                      now=utcnow())
-            return f"验证码已发送至 {sent.masked_phone}，5分钟内有效。"
-
-        if await self._send_code(self.phone, "register", send):
+        if await self._send_registration_code(self.phone):
             return UnitRegistrationState.countdown
         if "phone" in self.errors:
             self.errors = {"handler_phone": self.errors["phone"]}
