@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, read_code, shot
-from tests.e2e.test_unit_registration import PASSWORD, credit_code, letter_pdf, register_unit, scan_png, upload
+from tests.e2e.test_unit_pages import PASSWORD, credit_code, letter_pdf, register_unit, scan_png, upload
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
