@@ -3,7 +3,6 @@ and the /files/audit.csv route that only an admin's session may use."""
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import csv
 import datetime as dt
@@ -216,13 +215,17 @@ def client(db_engine, monkeypatch):
 
     monkeypatch.setattr(api_module, "engine", lambda: db_engine)
 
-    async def fetch(path: str, token: str = "") -> httpx.Response:
-        cookies = {"jssi_session": token} if token else {}
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api_module.api), base_url="https://testserver",
-                                     cookies=cookies) as c:
-            return await c.get(path)
+    from starlette.testclient import TestClient
 
-    return lambda path, token="": asyncio.run(fetch(path, token))
+    # TestClient runs the app on a loop of its own in a worker thread: the session-wide Playwright fixture
+    # keeps an event loop running in this thread, so asyncio.run() is not available here.
+    def fetch(path: str, token: str = "") -> httpx.Response:
+        with TestClient(api_module.api, base_url="https://testserver") as c:
+            if token:
+                c.cookies.set("jssi_session", token)
+            return c.get(path)
+
+    return fetch
 
 
 def test_csv_route_serves_admins_only(db, admin_id, client):
