@@ -94,9 +94,13 @@ def authenticate(
     elif is_locked(account.locked_until, now):
         db.commit()
         raise AccountLocked(account.locked_until)
+    # Read what the check needs before ending the transaction: touching an expired attribute afterwards
+    # would open a new one (on SQLite: the write lock) and hold it through bcrypt.
+    stored_hash = account.password_hash if account else None
+    account_id = account.id if account else None
     db.commit()
     # Hash comparison outside any transaction; an unknown account costs the same bcrypt time.
-    ok = verify_password(password, account.password_hash if account else None)
+    ok = verify_password(password, stored_hash)
     if not ok:
         if account is None:
             decision = hit(db, throttles.SIGN_IN_UNKNOWN_ID, key_fp, now)
@@ -110,7 +114,7 @@ def authenticate(
             if locked:
                 raise AccountLocked(now + LOCK_DURATION)
             raise SignInRefused(BAD_CREDENTIALS)
-        account = db.get(model, account.id)
+        account = db.get(model, account_id)
         count, locked_until = register_failure(account.failed_sign_ins, now)
         account.failed_sign_ins = count
         account.locked_until = locked_until
@@ -125,7 +129,7 @@ def authenticate(
         if locked_until:
             raise AccountLocked(locked_until)
         raise SignInRefused(BAD_CREDENTIALS)
-    account = db.get(model, account.id)
+    account = db.get(model, account_id)
     actor = f"{account_kind}:{account.id}"
     refusal = refuse_after_password(account) if refuse_after_password else None
     if refusal:

@@ -60,10 +60,11 @@ def create_staff(
         check_new_password(password, password, errors=errors)
     if errors:
         raise ValidationFailed(errors)
+    password_hash = hash_password(password)  # before any query: bcrypt must not hold the database
     if db.exec(select(StaffAccount.id).where(StaffAccount.username == username)).first() is not None:
         raise ValidationFailed([FieldError("username", f"用户名 {username} 已存在")])
     account = StaffAccount(
-        username=username, display_name=display_name.strip()[:40], role=role, password_hash=hash_password(password),
+        username=username, display_name=display_name.strip()[:40], role=role, password_hash=password_hash,
         must_change_password=generated is not None, created_at=now, password_changed_at=now,
     )
     db.add(account)
@@ -96,15 +97,22 @@ def change_staff_password(
     account = db.get(StaffAccount, account_id)
     if account is None or account.disabled_at is not None:
         raise StaffRefused(DISABLED)
+    current_hash = account.password_hash
+    db.commit()  # end the read: the bcrypt work below must not hold the database
     errors: list[FieldError] = []
-    if not verify_password(current, account.password_hash):
+    if not verify_password(current, current_hash):
         errors.append(FieldError("current_password", "当前密码不正确"))
     check_new_password(new, confirm, errors=errors)
     if not errors and new == current:
         errors.append(FieldError("password", "新密码不能与当前密码相同"))
     if errors:
         raise ValidationFailed(errors)
-    account.password_hash = hash_password(new)
+    new_hash = hash_password(new)
+    account = db.get(StaffAccount, account_id, populate_existing=True)
+    if account is None or account.disabled_at is not None or account.password_hash != current_hash:
+        db.rollback()
+        raise StaffRefused("密码已在其他地方被修改或账号已停用，请重新登录")
+    account.password_hash = new_hash
     account.must_change_password = False
     account.password_changed_at = now
     db.add(account)
