@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app.domain.errors import DomainError, ValidationFailed
-from jssi_app.state.base import GENERIC_FAILURE, log
+from jssi_app.state.base import GENERIC_FAILURE, call_service, log
 
 
 class FormMixin(rx.State, mixin=True):
@@ -36,3 +36,15 @@ class FormMixin(rx.State, mixin=True):
 
     def _focus_summary(self):
         return rx.call_script("setTimeout(()=>{const e=document.getElementById('error-summary');if(e){e.focus();e.scrollIntoView({block:'start'});}},50)")
+
+    async def _submit_service(self, fn, *args, **kwargs):  # noqa: ANN001
+        """Run a form's service while the button shows busy; on a refusal the page shows why and None
+        comes back (the caller then yields `_focus_summary()`)."""
+        self.busy = True
+        try:
+            return await call_service(fn, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 — mapped to a message, unexpected ones logged
+            self._show_error(exc)
+            return None
+        finally:
+            self.busy = False

@@ -17,21 +17,17 @@ class LoginState(FormMixin, AppState):
         self._clear_errors()
         self.busy = True
         yield
-        try:
-            result = await call_service(
-                authentication.sign_in,
-                id_number=str(form_data.get("id_number", "")),
-                password=str(form_data.get("password", "")),
-                client_ip=self._client_ip(),
-                now=utcnow(),
-                previous_token=self.session_token,
-            )
-        except Exception as exc:  # noqa: BLE001 — mapped to a message, unexpected ones logged
-            self.busy = False
-            self._show_error(exc)
+        result = await self._submit_service(
+            authentication.sign_in,
+            id_number=str(form_data.get("id_number", "")),
+            password=str(form_data.get("password", "")),
+            client_ip=self._client_ip(),
+            now=utcnow(),
+            previous_token=self.session_token,
+        )
+        if result is None:
             yield self._focus_summary()
             return
-        self.busy = False
         self.session_token = result.token
         target = routes.safe_next(self.router.url.query_parameters.get("next"))
         yield rx.redirect(target if result.profile_complete else routes.PROFILE_COMPLETE)

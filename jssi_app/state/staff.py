@@ -107,22 +107,18 @@ class StaffLoginState(FormMixin, AppState):
         self._clear_errors()
         self.busy = True
         yield
-        try:
-            # The password is read from the submitted form and never kept in a state var.
-            result = await call_service(
-                staff_accounts.staff_sign_in,
-                username=str(form_data.get("username", "")),
-                password=str(form_data.get("password", "")),
-                client_ip=self._client_ip(),
-                now=utcnow(),
-                previous_token=self.session_token,
-            )
-        except Exception as exc:  # noqa: BLE001 — mapped to a message, unexpected ones logged
-            self.busy = False
-            self._show_error(exc)
+        # The password is read from the submitted form and never kept in a state var.
+        result = await self._submit_service(
+            staff_accounts.staff_sign_in,
+            username=str(form_data.get("username", "")),
+            password=str(form_data.get("password", "")),
+            client_ip=self._client_ip(),
+            now=utcnow(),
+            previous_token=self.session_token,
+        )
+        if result is None:
             yield self._focus_summary()
             return
-        self.busy = False
         self.session_token = result.token
         if result.must_change_password:
             yield rx.redirect(routes.STAFF_PASSWORD)

@@ -112,18 +112,15 @@ class UnitLoginState(FormMixin, AppState):
         self._clear_errors()
         self.busy = True
         yield
-        try:
-            _account, token = await call_service(
-                unit_progress.sign_in_unit, credit_code=str(form_data.get("credit_code", "")),
-                password=str(form_data.get("password", "")), client_ip=self._client_ip(), now=utcnow(),
-                previous_token=self.session_token,
-            )
-        except Exception as exc:  # noqa: BLE001
-            self.busy = False
-            self._show_error(exc)
+        signed_in = await self._submit_service(
+            unit_progress.sign_in_unit, credit_code=str(form_data.get("credit_code", "")),
+            password=str(form_data.get("password", "")), client_ip=self._client_ip(), now=utcnow(),
+            previous_token=self.session_token,
+        )
+        if signed_in is None:
             yield self._focus_summary()
             return
-        self.busy = False
+        _account, token = signed_in
         self.session_token = token
         yield rx.redirect(routes.UNIT_HOME)
 
