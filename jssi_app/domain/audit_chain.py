@@ -59,6 +59,27 @@ EVENTS = frozenset(
         "notification_sent",
         "notification_failed",
         "pii_revealed",
+        # Business after registration (issue 4)
+        "contributions_queried",
+        "proof_issued",
+        "proof_verified",
+        "proof_verify_failed",
+        "face_reference_enrolled",
+        "face_certification_attempted",
+        "face_certified",
+        "employee_enrolled",
+        "employee_enrolment_refused",
+        "employees_imported",
+        "employee_import_refused",
+        "employee_removed",
+        "base_declared",
+        "base_declaration_refused",
+        "counter_task_opened",
+        "counter_task_completed",
+        "registry_phone_changed",
+        "registry_id_upgraded",
+        "registry_name_corrected",
+        "registry_import_dry_run",
     }
 )
 

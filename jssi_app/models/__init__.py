@@ -1,6 +1,7 @@
 """All tables; importing this module registers them with SQLModel.metadata (migrations rely on it)."""
 
 from jssi_app.models.accounts import LoginSession, PasswordResetToken, PersonAccount, VerificationCode
+from jssi_app.models.counter import CounterTask
 from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
 from jssi_app.models.staff import StaffAccount
@@ -9,6 +10,7 @@ from jssi_app.models.units import Material, MaterialRejection, ReviewRound, Unit
 __all__ = [
     "AuditEvent",
     "Contribution",
+    "CounterTask",
     "LoginSession",
     "Material",
     "MaterialRejection",
