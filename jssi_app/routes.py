@@ -52,3 +52,32 @@ def staff_application(application_id: int) -> str:
 
 def material_file(material_id: int | str, variant: str = "preview") -> str:
     return f"{MATERIAL_FILE_PREFIX}/{material_id}/{variant}"
+
+# Business after registration (issue 4). The menu paths follow the seed's 相关操作指引 table.
+CONTRIBUTIONS = "/person/contributions"  # 个人业务 → 缴费查询
+FACE_CERTIFICATION = "/person/certification"  # 待遇认证 → 人脸识别认证
+VERIFY = "/verify"  # public: checks a printed 参保缴费证明 by its verification code
+PROOF_FILE_PREFIX = "/files/proofs"  # the PDF of a proof, for the person who issued it
+UNIT_EMPLOYEES = "/unit/employees"  # 单位业务 → 参保管理 (employee list, 减员)
+UNIT_EMPLOYEE_ADD = "/unit/employees/add"  # 参保管理 → 人员新增
+UNIT_EMPLOYEE_IMPORT = "/unit/employees/import"  # 参保管理 → 批量增员 (Excel)
+UNIT_BASE_DECLARATION = "/unit/declaration"  # 单位业务 → 缴费申报 → 缴费基数申报
+UNIT_FILE_PREFIX = "/files/unit"  # Excel templates and per-row error reports for the signed-in unit
+STAFF_COUNTER = "/staff/counter"  # 窗口经办: the counter queue and services
+STAFF_COUNTER_TASK = "/staff/counter/tasks/[task_id]"
+STAFF_COUNTER_PERSON = "/staff/counter/person"  # phone change, 15→18 upgrade, name correction
+STAFF_COUNTER_FACE = "/staff/counter/face-reference"  # enrol a reference photo
+STAFF_COUNTER_IMPORT = "/staff/counter/import"  # registry extract import with a dry run
+FACE_REFERENCE_FILE_PREFIX = "/files/face-references"  # staff only
+
+
+def verify_link(code: str) -> str:
+    return f"{VERIFY}?code={quote(code, safe='')}"
+
+
+def proof_file(code: str) -> str:
+    return f"{PROOF_FILE_PREFIX}/{quote(code, safe='')}"
+
+
+def counter_task(task_id: int) -> str:
+    return f"/staff/counter/tasks/{task_id}"
