@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from jssi_app.adapters.clock import to_local
 from jssi_app.adapters.extract_staging import ExtractStaging, Meta, extract_files
-from jssi_app.domain.errors import DomainError
+from jssi_app.domain.errors import DomainError, InvalidValue
 from jssi_app.domain.registry_extract import check_upload_size, size_text, upload_kind
 from jssi_app.services.counter_tasks import require_clerk
 from jssi_app.services.registry_import import (
@@ -57,14 +57,22 @@ def stage_extract(
     *,
     staff_id: int,
     now: dt.datetime,
+    replaces: str = "",
     staging: ExtractStaging | None = None,
 ) -> StagedExtract:
-    """Check and keep what was uploaded (the CSVs, or one zip holding them) for 试导入 and 正式导入."""
+    """Check and keep what was uploaded (the CSVs, or one zip holding them) for 试导入 and 正式导入.
+    `replaces`: this clerk's previous upload on the page, removed first (a new choice replaces it)."""
     try:
         require_clerk(db, staff_id)
     finally:
         db.commit()
     staging = staging or ExtractStaging()
+    if replaces:
+        try:
+            if staging.read_meta(replaces).staff_id == staff_id:
+                staging.discard(replaces)
+        except InvalidValue:
+            pass  # already gone
     staging.sweep(now)
     check_upload_size(sum(len(content) for _name, content in uploads))
     kind = upload_kind([name for name, _content in uploads])

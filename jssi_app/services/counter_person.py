@@ -81,12 +81,14 @@ class PhoneChanged:
     sessions_ended: int
     notified: tuple[str, ...]  # masked old numbers the notice went to
     not_notified: tuple[str, ...]  # masked old numbers whose notice failed (audited)
+    record: PersonRecord  # the record as it is now
 
 
 @dataclass(frozen=True)
 class IdUpgraded:
     masked_old: str
     masked_new: str
+    record: PersonRecord
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class NameCorrected:
     masked_old: str
     masked_new: str
     account_updated: bool
+    record: PersonRecord
 
 
 def _clerk_actor(clerk: StaffAccount) -> str:
@@ -133,6 +136,14 @@ def _record(db: Session, person: RegistryPerson) -> PersonRecord:
         has_account=account is not None,
         account_masked_phone=mask_phone(c.decrypt("person_account.phone", account.phone_enc)) if account else "",
     )
+
+
+def check_clerk(db: Session, *, staff_id: int) -> None:
+    """For drawing a counter page: CounterRefused unless `staff_id` may use the counter services."""
+    try:
+        require_clerk(db, staff_id)
+    finally:
+        db.commit()
 
 
 def find_person(db: Session, id_number: str, *, staff_id: int, now: dt.datetime) -> PersonRecord:
@@ -222,6 +233,7 @@ def change_phone(
                          "to": mask_phone(phone), "account_updated": account_updated, "sessions_ended": ended,
                          "id_card_checked": True,
                      })
+        record = _record(db, person)
         db.commit()
     except BaseException:
         db.rollback()
@@ -236,6 +248,7 @@ def change_phone(
         sessions_ended=ended,
         notified=sent,
         not_notified=failed,
+        record=record,
     )
 
 
@@ -318,11 +331,12 @@ def upgrade_id(
                          "clerk": clerk.username, "person": int(person.id), "from": mask_id_number(old),
                          "to": mask_id_number(new), "id_card_checked": True,
                      })
+        record = _record(db, person)
         db.commit()
     except BaseException:
         db.rollback()
         raise
-    return IdUpgraded(masked_old=mask_id_number(old), masked_new=mask_id_number(new))
+    return IdUpgraded(masked_old=mask_id_number(old), masked_new=mask_id_number(new), record=record)
 
 
 # --- 姓名更正 --------------------------------------------------------------------------------------
@@ -358,8 +372,10 @@ def correct_name(
                          "clerk": clerk.username, "person": int(person.id), "from": mask_name(old),
                          "to": mask_name(name), "account_updated": account is not None, "id_card_checked": True,
                      })
+        record = _record(db, person)
         db.commit()
     except BaseException:
         db.rollback()
         raise
-    return NameCorrected(masked_old=mask_name(old), masked_new=mask_name(name), account_updated=account is not None)
+    return NameCorrected(masked_old=mask_name(old), masked_new=mask_name(name), account_updated=account is not None,
+                         record=record)

@@ -153,8 +153,11 @@ def test_a_reviewer_is_refused_and_a_clerk_cannot_use_another_clerks_upload(db, 
     with pytest.raises(InvalidValue):
         counter_import.dry_run(db, "../../etc", staff_id=staff["clerk"], now=NOW, staging=staging)
     assert not audit_rows(db, "registry_import_dry_run")
-    counter_import.discard(db, staged.token, staff_id=staff["clerk"], staging=staging)
+    replacement = counter_import.stage_extract(db, _uploads(extract), staff_id=staff["clerk"], now=NOW,
+                                               replaces=staged.token, staging=staging)
     assert not staging.path(staged.token).exists()
+    counter_import.discard(db, replacement.token, staff_id=staff["clerk"], staging=staging)
+    assert not staging.path(replacement.token).exists()
 
 
 def test_bad_uploads_are_refused_with_a_clear_message(db, staff, extract, staging, monkeypatch):
