@@ -15,7 +15,7 @@ from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.domain.counter_person import CHECK_FIELD
 from jssi_app.domain.counter_tasks import KIND_LABELS, OPEN, STATUS_LABELS
-from jssi_app.domain.registry_extract import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, TOO_LARGE
+from jssi_app.domain.registry_extract import MAX_UPLOAD_BYTES, TOO_LARGE
 from jssi_app.services import counter_import, counter_person, counter_tasks
 from jssi_app.services.counter_import import ImportOutcome
 from jssi_app.services.counter_person import PersonRecord
@@ -456,5 +456,4 @@ class CounterImportState(StaffMixin, AppState):
         return None
 
 
-MAX_UPLOAD_TEXT = f"{MAX_UPLOAD_MB}MB"
 SIGN_OUT_RESETS.extend([CounterQueueState, CounterTaskState, CounterPersonState, CounterImportState])
