@@ -107,7 +107,8 @@ def dry_run(
     client_ip: str = "",
     staging: ExtractStaging | None = None,
 ) -> ImportOutcome:
-    """试导入: validation only; the files stay staged, marked as checked when they passed."""
+    """试导入: validation only. Files that passed stay staged, marked as checked, for 正式导入; files with errors
+    are removed at once."""
     staging = staging or ExtractStaging()
     clerk, meta = _own(db, token, staff_id, staging)
     try:
@@ -115,7 +116,8 @@ def dry_run(
                                  dry_run=True, audit_detail=_detail(clerk.username, staging, token),
                                  client_ip=client_ip)
     except RegistryImportError as exc:
-        staging.write_meta(token, Meta(staff_id=meta.staff_id, created=meta.created, checked=False))
+        # Files with errors can never be imported: the clerk fixes them and uploads again, so they go now.
+        staging.discard(token)
         return _failed(exc, dry_run=True)
     staging.write_meta(token, Meta(staff_id=meta.staff_id, created=meta.created, checked=True))
     return ImportOutcome(ok=True, dry_run=True, report=report)

@@ -427,8 +427,8 @@ class CounterImportState(StaffMixin, AppState):
         self.report_rows = _report_rows(outcome)
         self.error_lines = list(outcome.errors)
         self.total_errors = outcome.total_errors
-        if not outcome.dry_run:
-            self.token, self.files = "", []  # the staged files are gone after 正式导入
+        if not outcome.dry_run or not outcome.ok:
+            self.token, self.files = "", []  # the staged files are gone after 正式导入 or a failed 试导入
 
     @rx.event
     async def dry_run(self):

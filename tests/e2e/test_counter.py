@@ -165,6 +165,7 @@ def test_clerk_changes_a_phone_upgrades_a_15_digit_record_and_dry_runs_an_import
     expect(result).to_contain_text("试导入发现 1 处错误，未写入任何数据")
     expect(page.locator("#import-errors")).to_contain_text("persons.csv 第5行：性别与身份证号码不符")
     expect(page.get_by_role("button", name="正式导入")).to_be_disabled()
+    expect(page.locator("#import-files")).to_have_count(0)  # files with errors are removed at once
     shot(page, "counter-import-dry-run-errors")
 
     upload.set_input_files(_extract(tmp_path / "good", broken=False))

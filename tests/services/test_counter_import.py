@@ -120,7 +120,7 @@ def test_dry_run_writes_nothing_then_the_import_writes_everything(db, staff, ext
     assert second.ok and (second.report.persons_new, second.report.units_new) == (0, 0)
 
 
-def test_dry_run_reports_file_and_line_errors_and_the_import_stays_locked(db, staff, extract, staging):
+def test_dry_run_reports_file_and_line_errors_and_removes_the_files(db, staff, extract, staging):
     uploads = dict(_uploads(extract))
     uploads["persons.csv"] = _break_line_5(uploads["persons.csv"])
     staged = counter_import.stage_extract(db, list(uploads.items()), staff_id=staff["clerk"], now=NOW,
@@ -134,7 +134,9 @@ def test_dry_run_reports_file_and_line_errors_and_the_import_stays_locked(db, st
     (event,) = audit_rows(db, "registry_import_dry_run")
     assert event.outcome == "failure" and json.loads(event.detail)["clerk"] == "clerk1"
     assert not audit_rows(db, "registry_import_failed")
-    with pytest.raises(ImportRefused):
+    # Files with errors are removed at once: there is nothing left to import.
+    assert not staging.path(staged.token).exists()
+    with pytest.raises(InvalidValue):
         counter_import.run_import(db, staged.token, staff_id=staff["clerk"], now=NOW, staging=staging)
     assert _counts(db)["registry_person"] == 0
 
