@@ -94,7 +94,7 @@ def test_clerk_changes_a_phone_upgrades_a_15_digit_record_and_dry_runs_an_import
                                                                                   tmp_path):
     page = new_page(VIEWPORTS["desktop"])
     _sign_in(page, app_server, clerk, CLERK_PASSWORD)
-    expect(page.locator("#staff-user")).to_contain_text(CLERK_NAME.split()[-1])
+    expect(page.locator("#staff-user")).to_contain_text("窗口经办")
     _open_counter(page)
     shot(page, "counter-queue-desktop")
 
@@ -219,6 +219,12 @@ def test_queue_on_a_phone_and_refusing_a_task(app_server, new_page, clerk):
     page.get_by_label("办理状态").select_option("refused")
     page.get_by_role("button", name="查询", exact=True).click()
     expect(page.locator(".counter-task", has_text="周** 人工认证（e2e）")).to_contain_text("本人未到场")
+
+    # 退出 from a counter page ends the session; the counter then asks for the staff login again.
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_text("您已安全退出。")).to_be_visible()
+    page.goto(app_server.url + "/staff/counter")
+    expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
 
 
 def test_a_reviewer_is_refused_the_counter(app_server, new_page):
