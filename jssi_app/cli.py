@@ -36,16 +36,29 @@ def _cmd_import_registry(args: argparse.Namespace) -> int:
         return 2
     try:
         with session_scope() as session:
-            report = import_registry(session, directory, actor="cli")
+            report = import_registry(session, directory, actor="cli", dry_run=args.dry_run)
     except RegistryImportError as exc:
-        print(f"导入被拒绝：共 {exc.total} 处错误，未写入任何数据。", file=sys.stderr)
+        if args.dry_run:
+            print(f"试导入发现 {exc.total} 处错误（试导入不写入任何数据）。", file=sys.stderr)
+        else:
+            print(f"导入被拒绝：共 {exc.total} 处错误，未写入任何数据。", file=sys.stderr)
         for error in exc.errors[:MAX_LISTED_ERRORS]:
             print(f"{error.file}:{error.line}: {error.reason}", file=sys.stderr)
         if exc.total > MAX_LISTED_ERRORS:
             print(f"……另有 {exc.total - MAX_LISTED_ERRORS} 处错误未列出", file=sys.stderr)
         return 1
-    _print_report(report)
+    if args.dry_run:
+        _print_dry_run(report)
+    else:
+        _print_report(report)
     return 0
+
+
+def _print_dry_run(report) -> None:  # noqa: ANN001
+    print(f"试导入通过（未写入任何数据），用时 {report.seconds:.1f} 秒")
+    print(f"  参保人员：{report.persons}（其中新增 {report.persons_new}）")
+    print(f"  参保单位：{report.units}（其中新增 {report.units_new}）")
+    print(f"  缴费记录：{report.contributions}")
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
@@ -182,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-registry", help="导入参保库数据（persons.csv、units.csv、contributions.csv）")
     p.add_argument("directory", metavar="DIR", help="存放三个 CSV 文件的目录")
+    p.add_argument("--dry-run", action="store_true", help="试导入：只校验并报告，不写入任何数据")
     p.set_defaults(func=_cmd_import_registry)
 
     p = sub.add_parser("demo-data", help="生成演示用参保库数据")

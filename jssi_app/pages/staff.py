@@ -50,6 +50,9 @@ def _staff_header(state) -> rx.Component:  # noqa: ANN001
             state.staff_name != "",
             rx.hstack(
                 rx.link("审核工作台", href=routes.STAFF_DASHBOARD, color="white", size="2", weight="medium"),
+                rx.cond(state.staff_counter,
+                        rx.link("窗口业务", href=routes.STAFF_COUNTER, color="white", size="2", weight="medium"),
+                        rx.fragment()),
                 rx.link("修改密码", href=routes.STAFF_PASSWORD, color="rgba(255,255,255,0.85)", size="2"),
                 rx.text(state.staff_role, " ", rx.text.strong(state.staff_name), size="2", color="white",
                         id="staff-user"),
@@ -57,6 +60,7 @@ def _staff_header(state) -> rx.Component:  # noqa: ANN001
                           style={"color": "white", "border_color": "rgba(255,255,255,0.6)"}),
                 spacing="4",
                 align="center",
+                wrap="wrap",
             ),
             rx.fragment(),
         )

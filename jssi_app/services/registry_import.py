@@ -108,6 +108,18 @@ class ImportReport:
     seconds: float = 0.0
 
 
+@dataclass
+class DryRunReport:
+    """试导入: what the extract holds and how much of it is new, from validation alone (nothing written)."""
+
+    persons: int = 0
+    persons_new: int = 0
+    units: int = 0
+    units_new: int = 0
+    contributions: int = 0
+    seconds: float = 0.0
+
+
 class _Errors:
     def __init__(self) -> None:
         self.items: list[ImportRowError] = []
@@ -381,13 +393,25 @@ def _units_by_code(session: Session, codes: list[str]) -> dict[str, Row]:
 
 
 def import_registry(
-    session: Session, directory: Path, *, actor: str = "cli", today: dt.date | None = None
-) -> ImportReport:
+    session: Session,
+    directory: Path,
+    *,
+    actor: str = "cli",
+    today: dt.date | None = None,
+    dry_run: bool = False,
+    audit_detail: dict | None = None,
+    client_ip: str = "",
+) -> ImportReport | DryRunReport:
     """Validate and import the extract in `directory`; commits `session` on success.
 
     On any invalid row the session is rolled back, an audit event "registry_import_failed" is
     committed on its own, and RegistryImportError is raised. `today` (default: today in Nanjing)
     bounds the birth dates in ID numbers.
+
+    With `dry_run` the same validation runs and nothing is written but the audit event
+    "registry_import_dry_run" (outcome success or failure); a DryRunReport comes back, or
+    RegistryImportError with the same (file, line, reason) list a real import would give.
+    `audit_detail` is merged into the audit event's detail (e.g. the clerk who ran it).
     """
     from jssi_app.services import audit
 
@@ -397,23 +421,41 @@ def import_registry(
 
         today = local_today()
     directory = Path(directory)
+    extra = dict(audit_detail or {})
     try:
         plan = _validate(session, directory, today)
     except RegistryImportError as exc:
         session.rollback()
         audit.record(
             session,
-            "registry_import_failed",
+            "registry_import_dry_run" if dry_run else "registry_import_failed",
             actor=actor,
+            client_ip=client_ip,
             outcome="failure",
             detail={
                 "directory": str(directory),
                 "errors": exc.total,
                 "first_errors": [str(e) for e in exc.errors[:5]],
+                **extra,
             },
         )
         session.commit()
         raise
+    except BaseException:
+        session.rollback()
+        raise
+    if dry_run:
+        try:
+            dry = _dry_run_report(session, plan)
+            session.rollback()  # nothing but the audit event below may come out of a dry run
+            dry.seconds = round(time.perf_counter() - started, 3)
+            audit.record(session, "registry_import_dry_run", actor=actor, client_ip=client_ip,
+                         detail={"directory": str(directory), **asdict(dry), **extra})
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return dry
     try:
         report = _write(session, directory, plan)
     except BaseException:
@@ -424,7 +466,8 @@ def import_registry(
         session,
         "registry_imported",
         actor=actor,
-        detail={"directory": str(directory), **asdict(report)},
+        client_ip=client_ip,
+        detail={"directory": str(directory), **asdict(report), **extra},
     )
     session.commit()
     return report
@@ -438,6 +481,20 @@ class _Plan:
     db_person_ids: dict[str, int]  # ID number -> id, persons only in the database
     db_unit_ids: dict[str, int]  # credit code -> id, units only in the database
     has_contributions: bool
+    contribution_rows: int = 0
+
+
+def _dry_run_report(session: Session, plan: _Plan) -> DryRunReport:
+    """Counts for 试导入: read-only lookups of which persons and units the registry already holds."""
+    existing_persons = _person_ids_by_fp(session, [plan.person_fp[n] for n in plan.persons])
+    existing_units = _units_by_code(session, list(plan.units))
+    return DryRunReport(
+        persons=len(plan.persons),
+        persons_new=len(plan.persons) - len(existing_persons),
+        units=len(plan.units),
+        units_new=len(plan.units) - len(existing_units),
+        contributions=plan.contribution_rows,
+    )
 
 
 _LINES_PER_REFERENCE = 3
@@ -507,6 +564,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
     person_fp = {number: fp("id_number", number) for number in persons}
 
     has_contributions = paths[CONTRIBUTIONS_FILE].is_file()
+    contribution_rows = 0
     db_person_ids: dict[str, int] = {}
     db_unit_ids: dict[str, int] = {}
     if has_contributions:
@@ -515,6 +573,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
         unknown_units: dict[str, list[int]] = {}
         seen = _SeenMonths()
         for line, f in _records(paths[CONTRIBUTIONS_FILE], CONTRIBUTION_COLUMNS, errors):
+            contribution_rows += 1
             number, period, code, uscc, base, personal, unit_amount, paid = f
             number = number.upper()
             uscc = uscc.upper()
@@ -565,7 +624,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
         order = {PERSONS_FILE: 0, UNITS_FILE: 1, CONTRIBUTIONS_FILE: 2}
         items = sorted(errors.items, key=lambda e: (order.get(e.file, 3), e.line))
         raise RegistryImportError(items, errors.total)
-    return _Plan(persons, units, person_fp, db_person_ids, db_unit_ids, has_contributions)
+    return _Plan(persons, units, person_fp, db_person_ids, db_unit_ids, has_contributions, contribution_rows)
 
 
 def _write(session: Session, directory: Path, plan: _Plan) -> ImportReport:

@@ -50,11 +50,18 @@ def staff_next(raw: str | None) -> str:
     return routes.STAFF_DASHBOARD
 
 
+# States of other staff areas (e.g. 窗口业务) that must be emptied when a staff member signs out.
+SIGN_OUT_RESETS: list[type] = []
+# Roles that see the 窗口业务 link (the counter services check the role themselves).
+COUNTER_ROLES = ("clerk", "admin")
+
+
 class StaffMixin(FormMixin, mixin=True):
     """The signed-in staff member (for the header) and the session check every staff handler makes."""
 
     staff_name: str = ""
     staff_role: str = ""
+    staff_counter: bool = False
 
     def _to_staff_login(self) -> rx.event.EventSpec:
         path = self.router.url.path or routes.STAFF_DASHBOARD
@@ -72,6 +79,7 @@ class StaffMixin(FormMixin, mixin=True):
             self.staff_name = self.staff_role = ""
             return self._to_staff_login()
         self.staff_name, self.staff_role = me.name, me.role_label
+        self.staff_counter = me.role in COUNTER_ROLES
         if me.must_change_password and not password_page:
             return rx.redirect(routes.STAFF_PASSWORD)
         return principal, me.id
@@ -86,7 +94,7 @@ class StaffMixin(FormMixin, mixin=True):
         token = self.session_token
         self.session_token = ""
         # Nothing of the applications may stay in this browser's state once the staff member has left.
-        for cls in (StaffQueueState, StaffApplicationState, StaffPasswordState):
+        for cls in (StaffQueueState, StaffApplicationState, StaffPasswordState, *SIGN_OUT_RESETS):
             (await self.get_state(cls)).reset()
         if token:
             await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
