@@ -150,7 +150,8 @@ def _issued() -> rx.Component:
                 rx.text("参保缴费证明已生成，请打印或保存。", weight="bold"),
                 rx.text("验证码：", rx.code(S.issued_code, id="issued-code"), size="2"),
                 rx.hstack(
-                    rx.link("下载缴费证明（PDF）", href=S.issued_file_url, is_external=False),
+                    # A plain anchor: the file route is not a page, client-side routing must not handle it.
+                    rx.el.a("下载缴费证明（PDF）", href=S.issued_file_url, download=True, class_name="rt-Link"),
                     rx.link("核验本证明", href=S.issued_verify_path),
                     spacing="4",
                     wrap="wrap",

@@ -30,6 +30,7 @@ from jssi_app.models.accounts import PersonAccount
 from jssi_app.models.proofs import ContributionProof
 from jssi_app.services import audit, throttling
 from jssi_app.services.contribution_query import query_contributions
+from jssi_app.services.contribution_records import require_profile
 from jssi_app.services.registration import _mask_name
 from jssi_app.services.sessions import Principal
 
@@ -121,7 +122,8 @@ def issue_proof(
     now: dt.datetime,
     public_url: str,
 ) -> IssuedProof:
-    """Raises ValidationFailed (range/types), Throttled, LookupError (no such account)."""
+    """Raises ValidationFailed (range/types), ProfileIncomplete, Throttled, LookupError (no such account)."""
+    require_profile(db, account_id)
     result = query_contributions(db, account_id=account_id, from_month=from_month, to_month=to_month,
                                  insurance_codes=insurance_codes, today=to_local(now).date())
     codes = tuple(dict.fromkeys(insurance_codes))

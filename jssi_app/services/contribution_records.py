@@ -13,11 +13,46 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from jssi_app.adapters.clock import to_local
-from jssi_app.domain.contributions import Totals
+from jssi_app.domain.contributions import Totals, default_range
+from jssi_app.domain.errors import DomainError
+from jssi_app.models.accounts import PersonAccount
 from jssi_app.services import audit
 from jssi_app.services.contribution_query import ContributionRow, query_contributions
 
 PAGE_SIZE = 60  # a year of all five types
+PROFILE_FIRST = "首次登录需先完善个人信息（户籍地址、联系地址），完成后即可查询、打印。"
+
+
+class ProfileIncomplete(DomainError):
+    """The seed: 首次登录需补充个人相关信息 … 完成后即可使用查询、打印等基础功能."""
+
+    code = "profile_incomplete"
+
+
+def require_profile(db: Session, account_id: int) -> None:
+    """Raises LookupError for an unknown account, ProfileIncomplete before 完善个人信息."""
+    try:
+        account = db.get(PersonAccount, account_id)
+        if account is None:
+            raise LookupError("account not found")
+        complete = account.profile_completed_at is not None
+    finally:
+        db.commit()
+    if not complete:
+        raise ProfileIncomplete(PROFILE_FIRST)
+
+
+@dataclass(frozen=True)
+class QueryDefaults:
+    from_month: str
+    to_month: str
+
+
+def open_query(db: Session, *, account_id: int, now: dt.datetime) -> QueryDefaults:
+    """What the 缴费查询 page starts with: the last 12 months (Asia/Shanghai calendar)."""
+    require_profile(db, account_id)
+    start, end = default_range(to_local(now).date())
+    return QueryDefaults(from_month=start, to_month=end)
 
 
 @dataclass(frozen=True)
@@ -43,7 +78,9 @@ def contribution_page(
     now: dt.datetime,
     record_query: bool,
 ) -> ContributionPage:
-    """Raises ValidationFailed for a bad range or type; `record_query` audits a 查询 (not a page turn)."""
+    """Raises ValidationFailed for a bad range or type, ProfileIncomplete; `record_query` audits a 查询 (not a
+    page turn)."""
+    require_profile(db, account_id)
     result = query_contributions(db, account_id=account_id, from_month=from_month, to_month=to_month,
                                  insurance_codes=insurance_codes, today=to_local(now).date())
     page_count = max(1, math.ceil(len(result.rows) / PAGE_SIZE))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.adapters.clock import local_today, utcnow
+from jssi_app.adapters.clock import utcnow
 from jssi_app.config import settings
-from jssi_app.domain.contributions import FILTER_TYPES, default_range
+from jssi_app.domain.contributions import FILTER_TYPES
 from jssi_app.services import contribution_proofs, contribution_records
-from jssi_app.state.base import AppState
+from jssi_app.state.base import AppState, call_service
 from jssi_app.state.forms import FormMixin
 
 ALL_CODES = list(FILTER_TYPES)
@@ -43,11 +43,16 @@ class ContributionsState(FormMixin, AppState):
                 for c, label in FILTER_TYPES.items()]
 
     @rx.event
-    def load(self):
+    async def load(self):
         self._clear_errors()
-        if self._person_id() is None:
+        account_id = self._person_id()
+        if account_id is None:
             return self._to_login()
-        self.from_month, self.to_month = default_range(local_today())
+        try:
+            defaults = await call_service(contribution_records.open_query, account_id=account_id, now=utcnow())
+        except contribution_records.ProfileIncomplete:
+            return rx.redirect(routes.PROFILE_COMPLETE)
+        self.from_month, self.to_month = defaults.from_month, defaults.to_month
         self.selected_codes = list(ALL_CODES)
         self.has_result = False
         self.rows = []

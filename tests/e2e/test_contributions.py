@@ -55,6 +55,8 @@ def _sign_in_new_person(page, code_page, app, person: dict, phone: str) -> None:
     page.get_by_label("登录密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="完善个人信息")).to_be_visible()
+    # The form remounts when the registry's 户籍地址 arrives: fill only after that.
+    expect(page.get_by_label("户籍地址")).not_to_have_value("")
     page.get_by_label("联系地址").fill("南京市建邺区江东中路369号")
     page.get_by_role("button", name="保存并继续").click()
     expect(page.get_by_role("heading", name="个人业务")).to_be_visible()
@@ -149,3 +151,8 @@ def test_query_print_and_verify(app_server, new_page, label):
     # The PDF is the issuer's only: the not-signed-in checker gets nothing.
     resp = checker.request.get(f"{app.url}/files/proofs/{code}")
     assert resp.status == 404
+
+    # 缴费查询 is behind login: a signed-out visitor is sent to login and back after it.
+    checker.goto(f"{app.url}/person/contributions")
+    expect(checker.get_by_role("heading", name="个人用户登录")).to_be_visible()
+    assert "next=" in checker.url

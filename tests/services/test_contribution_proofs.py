@@ -216,3 +216,29 @@ def test_the_query_page_pages_thirty_years_and_audits_only_a_query(db, world):
                              insurance_codes=(), page=999, client_ip=IP, now=NOW, record_query=False)
     assert last.page == last.page_count and last.rows[-1].period == "1996-04"
     assert len(audit_rows(db, "contributions_queried")) == 1
+
+
+def test_query_and_print_wait_for_the_first_login_profile(db, world):
+    from jssi_app.services.contribution_records import ProfileIncomplete, open_query
+
+    account = db.get(PersonAccount, world["me"])
+    account.profile_completed_at = None
+    db.add(account)
+    db.commit()
+    with pytest.raises(ProfileIncomplete):
+        open_query(db, account_id=world["me"], now=NOW)
+    with pytest.raises(ProfileIncomplete):
+        contribution_page(db, account_id=world["me"], from_month="2025-04", to_month="2026-03", insurance_codes=(),
+                          page=1, client_ip=IP, now=NOW, record_query=True)
+    with pytest.raises(ProfileIncomplete):
+        _issue(db, world["me"])
+    assert db.exec(select(ContributionProof)).all() == []
+    db.commit()
+
+
+def test_the_page_opens_on_the_last_twelve_months_in_shanghai(db, world):
+    from jssi_app.services.contribution_records import open_query
+
+    # 16:30 UTC on 2026-03-31 is 00:30 on April 1st in Nanjing.
+    defaults = open_query(db, account_id=world["me"], now=dt.datetime(2026, 3, 31, 16, 30, tzinfo=dt.UTC))
+    assert (defaults.from_month, defaults.to_month) == ("2025-05", "2026-04")
