@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, form, notice, submit_button
+from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.state.contributions import ContributionsState as S
 from jssi_app.state.contributions import VerifyState as V

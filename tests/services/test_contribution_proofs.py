@@ -115,7 +115,8 @@ def test_the_pdf_says_what_it_proves_in_an_embedded_chinese_font(db, world):
     text = "\n".join(page.extract_text() for page in reader.pages)
     masked = world["me_id"][:6] + "********" + world["me_id"][-4:]
     for expected in ("参保缴费证明", "张**", masked, "2025-04 至 2026-03", "养老、失业", "6,120.00", "11,880.00",
-                     "18,000.00", "358 个月", issued.code, "欠缴", UNIT_NAME, "2026-03-02 09:00"):
+                     "18,000.00", "358 个月", issued.code, "欠缴", UNIT_NAME, "2026-03-02 09:00",
+                     f"{PUBLIC}/verify?code={issued.code}"):
         assert expected in text, expected
     assert world["me_id"] not in text
     fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
