@@ -109,8 +109,10 @@ class ContributionsState(FormMixin, AppState):
         account_id = self._person_id()
         if account_id is None:
             return self._to_login()
-        codes = list(self.selected_codes)
-        if not codes:
+        # Every box ticked means every type, including the registry's other codes (120 机关事业养老, 170 城乡居民养老,
+        # 390 城乡居民医疗) that the five boxes do not name: nothing of the person's record is left out.
+        codes = [] if set(self.selected_codes) == set(ALL_CODES) else list(self.selected_codes)
+        if not self.selected_codes:
             self.errors = {"insurance_codes": "请至少选择一个险种"}
             self.summary = ["请至少选择一个险种"]
             return self._focus_summary()
