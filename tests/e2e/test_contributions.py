@@ -156,3 +156,11 @@ def test_query_print_and_verify(app_server, new_page, label):
     checker.goto(f"{app.url}/person/contributions")
     expect(checker.get_by_role("heading", name="个人用户登录")).to_be_visible()
     assert "next=" in checker.url
+
+    # 险种: without 工伤 the rows and totals leave it out.
+    page.get_by_role("checkbox", name="工伤").click()
+    page.get_by_role("button", name="查询", exact=True).click()
+    without_injury = [r for r in expected if r["insurance_code"] != "410"]
+    expect(totals).to_contain_text(f"{sum(Decimal(r['unit_amount']) for r in without_injury):,.2f}")
+    expect(page.get_by_text("工伤保险").locator("visible=true")).to_have_count(0)
+    expect(page.get_by_text("失业保险").locator("visible=true").first).to_be_visible()
