@@ -19,8 +19,9 @@ from starlette.routing import Route
 from jssi_app.adapters.clock import utcnow
 from jssi_app.db import engine
 from jssi_app.domain.errors import ValidationFailed
-from jssi_app.routes import MATERIAL_FILE_PREFIX
+from jssi_app.routes import MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX
 from jssi_app.services import audit_log, sessions
+from jssi_app.services.contribution_proofs import ProofForbidden, open_proof_file
 from jssi_app.services.material_access import MaterialForbidden, open_material
 from jssi_app.services.staff_admin import AdminRefused
 from jssi_app.state.base import SESSION_COOKIE
@@ -56,6 +57,25 @@ async def material_file(request: Request) -> Response:
     return Response(found.data, media_type=found.media_type, headers=headers)
 
 
+def _serve_proof(code: str, token: str, client_ip: str):
+    with Session(engine(), expire_on_commit=False) as db:
+        principal = sessions.resume_session(db, token, utcnow())
+        return open_proof_file(db, code, principal=principal, client_ip=client_ip, now=utcnow())
+
+
+async def proof_file(request: Request) -> Response:
+    """A 参保缴费证明 PDF, only for the person who issued it (anyone else: the same 404 as for no proof)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    client_ip = request.client.host if request.client else ""
+    try:
+        found = await asyncio.to_thread(_serve_proof, request.path_params["code"], token, client_ip)
+    except ProofForbidden as exc:
+        return PlainTextResponse(exc.message, status_code=404, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+               "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}"}
+    return Response(found.data, media_type="application/pdf", headers=headers)
+
+
 def _export_audit(token: str, params: dict[str, str], client_ip: str) -> tuple[bytes, str]:
     with Session(engine(), expire_on_commit=False) as db:
         return audit_log.export_for_session(db, token, params, now=utcnow(), client_ip=client_ip)
@@ -79,4 +99,5 @@ async def audit_csv(request: Request) -> Response:
 api = Starlette(routes=[
     Route(MATERIAL_FILE_PREFIX + "/{material_id}/{variant}", material_file, methods=["GET"]),
     Route("/files/audit.csv", audit_csv, methods=["GET"]),
+    Route(PROOF_FILE_PREFIX + "/{code}", proof_file, methods=["GET"]),
 ])

@@ -9,6 +9,7 @@ from jssi_app import routes
 from jssi_app.api import api
 from jssi_app.config import settings
 from jssi_app.pages.admin import register_admin_pages
+from jssi_app.pages.contributions import register_contribution_pages
 from jssi_app.pages.agreements import privacy_policy_page, user_agreement_page
 from jssi_app.pages.counter import register_counter_pages
 from jssi_app.pages.login import login_page
@@ -53,5 +54,6 @@ register_unit_pages(app)
 register_admin_pages(app)
 register_staff_pages(app)
 register_counter_pages(app)
+register_contribution_pages(app)
 if not settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title=f"发件箱（仅开发环境） - {TITLE}", on_load=OutboxState.load)

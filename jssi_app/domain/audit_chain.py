@@ -64,6 +64,7 @@ EVENTS = frozenset(
         "proof_issued",
         "proof_verified",
         "proof_verify_failed",
+        "proof_access_denied",
         "face_reference_enrolled",
         "face_certification_attempted",
         "face_certified",

@@ -100,6 +100,13 @@ SIGN_IN_UNKNOWN_ID_LOCKED = Throttle(
     "sign_in_unknown_id_locked", 1, dt.timedelta(minutes=30), "密码连续错误次数过多，账号已锁定，请{retry}后再试"
 )
 
+# 参保缴费证明: each issue renders a PDF (CPU) and stores it; a person needs a few, not hundreds.
+PROOF_ISSUE_PER_ACCOUNT = Throttle("proof_issue_per_account", 10, _HOUR, "打印缴费证明过于频繁，请{retry}后再试")
+# The public /verify page answers anyone: cap guessing from one address (codes carry 90 random bits anyway).
+PROOF_VERIFY_PER_IP = Throttle(
+    "proof_verify_per_ip", 30, dt.timedelta(minutes=10), "核验次数过多，请{retry}后再试"
+)
+
 ALL_THROTTLES: tuple[Throttle, ...] = (
     SMS_RESEND_INTERVAL,
     SMS_PER_PHONE_HOUR,
@@ -112,4 +119,6 @@ ALL_THROTTLES: tuple[Throttle, ...] = (
     VERIFY_PER_IP,
     SIGN_IN_UNKNOWN_ID,
     SIGN_IN_UNKNOWN_ID_LOCKED,
+    PROOF_ISSUE_PER_ACCOUNT,
+    PROOF_VERIFY_PER_IP,
 )

@@ -3,6 +3,7 @@
 from jssi_app.models.accounts import LoginSession, PasswordResetToken, PersonAccount, VerificationCode
 from jssi_app.models.counter import CounterTask
 from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
+from jssi_app.models.proofs import ContributionProof
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
 from jssi_app.models.staff import StaffAccount
 from jssi_app.models.units import Material, MaterialRejection, ReviewRound, UnitAccount, UnitApplication
@@ -10,6 +11,7 @@ from jssi_app.models.units import Material, MaterialRejection, ReviewRound, Unit
 __all__ = [
     "AuditEvent",
     "Contribution",
+    "ContributionProof",
     "CounterTask",
     "LoginSession",
     "Material",

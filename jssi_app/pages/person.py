@@ -16,9 +16,10 @@ def _sign_out_button() -> rx.Component:
                      style={"color": "white", "border_color": "rgba(255,255,255,0.6)"}, size="2")
 
 
-def _function(title: str, path: str, text: str, available: bool) -> rx.Component:
+def _function(title: str, path: str, text: str, available: bool, href: str = "") -> rx.Component:
+    heading = rx.heading(rx.link(title, href=href) if href else title, as_="h3", size="4")
     body = card(
-        rx.hstack(rx.heading(title, as_="h3", size="4"),
+        rx.hstack(heading,
                   rx.fragment() if available else rx.badge("即将开放", color_scheme="gray"), align="center"),
         rx.text(path, size="2", color="gray"),
         rx.text(text, size="2"),
@@ -43,7 +44,8 @@ def home_page() -> rx.Component:
         ),
         rx.heading("可办理的业务", as_="h2", size="4"),
         rx.grid(
-            _function("缴费查询", "个人业务 → 缴费查询 → 选择时间段 → 查询并打印", "查询社保缴费记录并打印参保缴费证明。", False),
+            _function("缴费查询", "个人业务 → 缴费查询 → 选择时间段 → 查询并打印", "查询社保缴费记录并打印参保缴费证明。", True,
+                      routes.CONTRIBUTIONS),
             _function("人脸识别认证", "待遇认证 → 人脸识别认证 → 按提示完成操作", "退休人员每年一次的养老待遇资格认证。", False),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",

@@ -101,7 +101,7 @@ def test_named_throttles_have_the_agreed_limits(throttle: Throttle, limit: int, 
 
 
 def test_all_throttles_have_unique_names_and_a_retry_placeholder() -> None:
-    assert len(ALL_THROTTLES) == 11
+    assert len(ALL_THROTTLES) == 13
     assert len({t.name for t in ALL_THROTTLES}) == len(ALL_THROTTLES)
     assert all("{retry}" in t.message for t in ALL_THROTTLES)
 
