@@ -10,6 +10,7 @@ from jssi_app.api import api
 from jssi_app.config import settings
 from jssi_app.pages.admin import register_admin_pages
 from jssi_app.pages.agreements import privacy_policy_page, user_agreement_page
+from jssi_app.pages.face import register_face_pages
 from jssi_app.pages.login import login_page
 from jssi_app.pages.outbox import outbox_page
 from jssi_app.pages.password_reset import forgot_password_page, reset_password_page
@@ -51,5 +52,6 @@ app.add_page(privacy_policy_page, route=routes.PRIVACY_POLICY, title=f"隐私政
 register_unit_pages(app)
 register_admin_pages(app)
 register_staff_pages(app)
+register_face_pages(app)
 if not settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title=f"发件箱（仅开发环境） - {TITLE}", on_load=OutboxState.load)

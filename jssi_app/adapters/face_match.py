@@ -153,3 +153,23 @@ def reference_jpeg(content: bytes, *, max_bytes: int) -> tuple[bytes, FaceAnalys
     out = io.BytesIO()
     kept.save(out, format="JPEG", quality=88)
     return out.getvalue(), analysis
+
+
+_DATA_URL_PREFIXES = ("data:image/jpeg;base64,", "data:image/png;base64,")
+CAMERA_FRAME_UNREADABLE = "未能从摄像头获取照片，请重新拍摄，或改用“上传照片”"
+
+
+def photo_from_data_url(data_url: str, *, max_bytes: int) -> bytes:
+    """The bytes of a camera frame the page sends as a data URL (canvas.toDataURL)."""
+    import base64
+    import binascii
+
+    text = data_url if isinstance(data_url, str) else ""
+    prefix = next((p for p in _DATA_URL_PREFIXES if text.startswith(p)), None)
+    # base64 is 4/3 of the bytes: refuse an oversized frame before decoding it.
+    if prefix is None or len(text) > len(prefix) + (max_bytes * 4) // 3 + 4:
+        raise InvalidValue(CAMERA_FRAME_UNREADABLE, code="camera_frame")
+    try:
+        return base64.b64decode(text[len(prefix):], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidValue(CAMERA_FRAME_UNREADABLE, code="camera_frame") from None

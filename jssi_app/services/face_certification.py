@@ -324,29 +324,39 @@ def enrol_reference(
     if analysis.faces != 1 or analysis.encoding is None:
         raise InvalidValue(ENROL_NEEDS_ONE_FACE[rules.NO_FACE if analysis.faces == 0 else rules.SEVERAL_FACES],
                            code="enrol_face_count")
-    c = cipher()
-    photo_enc = c.encrypt(PHOTO_FIELD, base64.b64encode(jpeg).decode("ascii"))
-    encoding_enc = c.encrypt(ENCODING_FIELD, json.dumps(list(analysis.encoding)))
     try:
         clerk = counter_tasks.require_clerk(db, staff_id)
         person = db.get(RegistryPerson, person_id)
-        reference = _reference(db, person_id)
-        replaced = reference is not None
-        if reference is None:
-            reference = FaceReference(person_id=person_id, photo_enc=photo_enc, encoding_enc=encoding_enc)
-        reference.photo_enc, reference.encoding_enc = photo_enc, encoding_enc
-        reference.enrolled_by, reference.enrolled_at = clerk.id, now
-        db.add(reference)
-        audit.record(db, "face_reference_enrolled", actor=f"staff:{clerk.id}", subject=_subject(person),
-                     client_ip=client_ip, detail={"clerk": clerk.username, "clerk_name": clerk.display_name,
-                                                  "replaced": replaced})
-        db.flush()
+        save_reference(db, person, jpeg, analysis.encoding, enrolled_by=clerk.id, actor=f"staff:{clerk.id}",
+                       client_ip=client_ip, detail={"clerk": clerk.username, "clerk_name": clerk.display_name},
+                       now=now)
         card = _card(db, person, rules.local_day(now))
         db.commit()
         return card
     except BaseException:
         db.rollback()
         raise
+
+
+def save_reference(
+    db: Session, person: RegistryPerson, jpeg: bytes, encoding: tuple[float, ...], *, enrolled_by: int | None,
+    actor: str, client_ip: str, detail: dict, now: dt.datetime,
+) -> FaceReference:
+    """Store (or replace) a person's reference photo and encoding, encrypted, audited; the caller commits."""
+    c = cipher()
+    reference = _reference(db, person.id)
+    replaced = reference is not None
+    photo_enc = c.encrypt(PHOTO_FIELD, base64.b64encode(jpeg).decode("ascii"))
+    encoding_enc = c.encrypt(ENCODING_FIELD, json.dumps(list(encoding)))
+    if reference is None:
+        reference = FaceReference(person_id=person.id, photo_enc=photo_enc, encoding_enc=encoding_enc)
+    reference.photo_enc, reference.encoding_enc = photo_enc, encoding_enc
+    reference.enrolled_by, reference.enrolled_at = enrolled_by, now
+    db.add(reference)
+    audit.record(db, "face_reference_enrolled", actor=actor, subject=_subject(person), client_ip=client_ip,
+                 detail={**detail, "replaced": replaced})
+    db.flush()
+    return reference
 
 
 def reference_photo(db: Session, *, staff_id: int | None, person_id: int) -> bytes:

@@ -208,3 +208,36 @@ def test_a_file_that_is_no_photo_is_not_counted_as_a_try(db, staff, retiree, pho
         _try(db, account_id, b"%PDF-1.7\n%%EOF")
     assert fetch_all(db, select(FaceCertificationAttempt)) == []
     assert fc.overview(db, account_id, now=T0).tries_left == 3
+
+
+def test_reference_photo_route_serves_clerks_and_admins_only(db, db_engine, staff, retiree, photos, monkeypatch):
+    import jssi_app.api as api_module
+    from starlette.testclient import TestClient
+
+    from jssi_app.services.sessions import start_session
+
+    monkeypatch.setattr(api_module, "engine", lambda: db_engine)
+    person, account_id = retiree
+    _enrol(db, staff["clerk"], person.id, photos["reference"])
+    now = dt.datetime.now(dt.UTC)
+    tokens = {who: start_session(db, account_kind="staff", account_id=staff[who], client_ip=IP, now=now)
+              for who in ("clerk", "admin", "reviewer")}
+    tokens["person"] = start_session(db, account_kind="person", account_id=account_id, client_ip=IP, now=now)
+    db.commit()
+
+    def fetch(token: str, path: str = f"/files/face-references/{person.id}"):
+        with TestClient(api_module.api, base_url="https://testserver") as c:
+            if token:
+                c.cookies.set("jssi_session", token)
+            return c.get(path)
+
+    for who in ("clerk", "admin"):
+        ok = fetch(tokens[who])
+        assert ok.status_code == 200 and ok.headers["content-type"] == "image/jpeg"
+        assert ok.content.startswith(b"\xff\xd8") and ok.headers["cache-control"] == "private, no-store"
+    # The person themself, a reviewer and anyone without a session get the same 404.
+    for token in (tokens["person"], tokens["reviewer"], ""):
+        refused = fetch(token)
+        assert refused.status_code == 404 and not refused.content.startswith(b"\xff\xd8")
+    assert fetch(tokens["clerk"], "/files/face-references/999999").status_code == 404
+    assert fetch(tokens["clerk"], "/files/face-references/abc").status_code == 404
