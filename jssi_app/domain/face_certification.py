@@ -101,11 +101,17 @@ class Standing:
     certified: bool
     label: str  # 已认证 / 待认证 / 已过期
     due_text: str  # what the home page says about the next due date
+    due_now: bool  # may certify now: never certified, lapsed, or in the month the certification runs out
 
 
 def standing(latest_valid_until: dt.date | None, today: dt.date) -> Standing:
     if latest_valid_until is None:
-        return Standing(False, "待认证", "尚未认证，请尽快完成本年度认证")
+        return Standing(False, "待认证", "尚未认证，请尽快完成本年度认证", True)
     if latest_valid_until < today:
-        return Standing(False, "已过期", f"认证已于{month_text(latest_valid_until)}到期，请尽快重新认证")
-    return Standing(True, "已认证", f"有效期至{month_text(latest_valid_until)}，请在{month_text(latest_valid_until)}底前再次认证")
+        return Standing(False, "已过期", f"认证已于{month_text(latest_valid_until)}到期，请尽快重新认证", True)
+    due_now = (today.year, today.month) == (latest_valid_until.year, latest_valid_until.month)
+    return Standing(True, "已认证",
+                    f"有效期至{month_text(latest_valid_until)}，请在{month_text(latest_valid_until)}内再次认证", due_now)
+
+
+ALREADY_CERTIFIED = "您本年度已完成认证，有效期至{until}，届时可在{until}内再次认证。"

@@ -98,7 +98,7 @@ def _camera() -> rx.Component:
     )
     return card(
         rx.heading("拍照认证", as_="h2", size="4"),
-        rx.el.ul(*[rx.el.li(h) for h in HINTS], style={"padding_left": "1.2em", "margin": "0"}),
+        rx.el.ul(*[rx.el.li(h) for h in HINTS], style={"padding_left": "1.4em", "margin": "0", "list_style_type": "disc"}),
         frame,
         rx.cond(S.camera_message != "",
                 rx.callout.root(rx.callout.text(S.camera_message), color_scheme="amber", role="status",
@@ -166,7 +166,7 @@ def face_home_entry() -> rx.Component:
         rx.text("待遇认证 → 人脸识别认证 → 按提示完成操作", size="2", color="gray"),
         rx.text("退休人员每年一次的养老待遇资格认证。", size="2"),
         rx.cond(S.face_status != "",
-                rx.hstack(rx.badge(S.face_status, color_scheme=rx.cond(S.face_status == "已认证", "green", "amber")),
+                rx.hstack(rx.badge(S.face_status, color_scheme=rx.match(S.face_status, ("已认证", "green"), ("无需认证", "gray"), "amber")),
                           rx.text(S.face_due, size="2"), align="center", wrap="wrap", id="face-home-status"),
                 rx.fragment()),
         on_mount=S.load,

@@ -61,6 +61,7 @@ class Overview:
     tries_left: int
     blocked_today: bool
     manual_task_open: bool
+    due_now: bool  # an online try is possible now (not certified, or in the month the certification runs out)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def overview(db: Session, account_id: int | None, *, now: dt.datetime) -> Overvi
         tries_left=rules.tries_left(failures),
         blocked_today=rules.blocked_today(failures),
         manual_task_open=manual_open,
+        due_now=stand.due_now,
     )
 
 
@@ -203,6 +205,10 @@ def attempt(
         reference = _reference(db, person_id)
         if reference is None:
             raise CertificationRefused(rules.NO_REFERENCE, code="no_reference")
+        stand, latest = _standing(db, person_id, today)
+        if not stand.due_now:
+            raise CertificationRefused(rules.ALREADY_CERTIFIED.format(until=rules.month_text(latest.valid_until)),
+                                       code="already_certified")
         failures = _failures_on(db, person_id, today)
         if rules.blocked_today(failures):
             raise CertificationRefused(rules.GO_TO_OFFICE.format(n=failures), code="blocked_today")

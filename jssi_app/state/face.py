@@ -80,6 +80,7 @@ class FaceCertificationState(FormMixin, AppState):
     tries_left: int = 0
     blocked_today: bool = False
     manual_task_open: bool = False
+    due_now: bool = False
     # The last try: outcome code (matched | no_face | several_faces | mismatch) and its message.
     outcome: str = ""
     outcome_message: str = ""
@@ -88,7 +89,7 @@ class FaceCertificationState(FormMixin, AppState):
 
     @rx.var
     def can_try(self) -> bool:
-        return self.loaded and self.eligible and self.has_reference and not self.blocked_today
+        return self.loaded and self.eligible and self.has_reference and not self.blocked_today and self.due_now
 
     def _apply(self, view: face_certification.Overview) -> None:
         self.loaded = True
@@ -96,7 +97,7 @@ class FaceCertificationState(FormMixin, AppState):
         self.certified, self.status_label, self.due_text = view.certified, view.status_label, view.due_text
         self.valid_until, self.method_label = view.valid_until, view.method_label
         self.tries_left, self.blocked_today = view.tries_left, view.blocked_today
-        self.manual_task_open = view.manual_task_open
+        self.manual_task_open, self.due_now = view.manual_task_open, view.due_now
 
     async def _refresh(self, account_id: int) -> None:
         self._apply(await call_service(face_certification.overview, account_id, now=utcnow()))

@@ -117,9 +117,17 @@ def test_a_matching_photo_certifies_until_the_same_month_next_year(db, staff, re
     assert row.channel == "camera" and row.distance < 0.6 and row.local_day == dt.date(2026, 11, 28)
     after = fc.overview(db, account_id, now=T0)
     assert after.certified and after.valid_until == "2027年11月" and after.method_label == "人脸识别"
+    assert not after.due_now
+    # Certified for the year: no second try until the month it runs out.
+    with pytest.raises(CertificationRefused) as refused:
+        _try(db, account_id, photos["same"], at=T0 + dt.timedelta(days=30))
+    assert refused.value.code == "already_certified" and "2027年11月" in refused.value.message
+    next_year = dt.datetime(2027, 11, 3, 2, 0, tzinfo=dt.UTC)
+    assert fc.overview(db, account_id, now=next_year).due_now
+    assert _try(db, account_id, photos["same"], at=next_year).valid_until == "2028年11月"
     events = [(r.event, r.outcome, json.loads(r.detail).get("outcome")) for r in audit_rows(db)
               if r.event.startswith("face_cert")]
-    assert events == [("face_certification_attempted", "success", "matched"), ("face_certified", "success", None)]
+    assert events == [("face_certification_attempted", "success", "matched"), ("face_certified", "success", None)] * 2
 
 
 def test_three_failures_in_a_day_open_one_manual_task_and_stop_online_tries(db, staff, retiree, photos):
@@ -157,25 +165,25 @@ def test_the_clerk_completing_the_manual_task_certifies_and_refusing_does_not(db
     _enrol(db, staff["clerk"], person.id, photos["reference"])
     for i in range(3):
         _try(db, account_id, photos["other"], at=T0 + dt.timedelta(minutes=i))
-    (task,) = fetch_all(db, select(CounterTask))
+    (first,) = fetch_all(db, select(CounterTask))
+    # Refused (the person did not come): nothing is certified.
+    counter_tasks.complete_task(db, first.id, staff_id=staff["clerk"], approved=False, note="本人未到场", now=T0)
+    assert fetch_all(db, select(FaceCertification)) == []
+
+    # The next day, three more failures open a new task; the clerk certifies at the counter.
     later = T0 + dt.timedelta(days=2)
+    for i in range(3):
+        _try(db, account_id, photos["other"], at=later + dt.timedelta(minutes=i))
+    (task,) = [t for t in fetch_all(db, select(CounterTask)) if t.status == OPEN]
     counter_tasks.complete_task(db, task.id, staff_id=staff["clerk"], approved=True, note="本人持身份证到窗口",
                                 now=later)
     (cert,) = fetch_all(db, select(FaceCertification))
     assert (cert.method, cert.certified_by, cert.counter_task_id) == (rules.METHOD_MANUAL, staff["clerk"], task.id)
     assert cert.valid_until == dt.date(2027, 11, 30)
     view = fc.overview(db, account_id, now=later)
-    assert view.certified and view.method_label == "人工认证"
+    assert view.certified and view.method_label == "人工认证" and not view.due_now
     (event,) = audit_rows(db, "face_certified")
     assert event.actor == f"staff:{staff['clerk']}" and json.loads(event.detail)["method"] == "manual"
-
-    # A refused task (person did not come) certifies nothing.
-    for i in range(3):
-        _try(db, account_id, photos["other"], at=later + dt.timedelta(minutes=i))
-    open_task = [t for t in fetch_all(db, select(CounterTask)) if t.status == OPEN][0]
-    counter_tasks.complete_task(db, open_task.id, staff_id=staff["clerk"], approved=False, note="本人未到场",
-                                now=later)
-    assert len(fetch_all(db, select(FaceCertification))) == 1
 
 
 def test_who_cannot_certify_online_is_told_why(db, staff, photos):

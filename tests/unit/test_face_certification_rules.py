@@ -73,5 +73,10 @@ def test_standing_says_status_and_due_date():
     assert rules.standing(None, today).label == "待认证"
     valid = rules.standing(dt.date(2027, 11, 30), today)
     assert valid.certified and valid.label == "已认证" and "2027年11月" in valid.due_text
+    assert not valid.due_now
     lapsed = rules.standing(dt.date(2026, 10, 31), today)
-    assert not lapsed.certified and lapsed.label == "已过期"
+    assert not lapsed.certified and lapsed.label == "已过期" and lapsed.due_now
+    assert rules.standing(None, today).due_now
+    # In the month the certification runs out, the next one may be made (it is still valid meanwhile).
+    ending = rules.standing(dt.date(2026, 11, 30), today)
+    assert ending.certified and ending.due_now
