@@ -176,6 +176,9 @@ class FaceCertificationState(FormMixin, AppState):
 
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]):
+        if self._person_id() is None:  # before reading anything of the upload
+            yield self._to_login()
+            return
         if not files:
             return
         # Read at most one byte past the limit: the server must not take an unbounded body into memory.
