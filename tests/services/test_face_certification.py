@@ -249,3 +249,21 @@ def test_reference_photo_route_serves_clerks_and_admins_only(db, db_engine, staf
         assert refused.status_code == 404 and not refused.content.startswith(b"\xff\xd8")
     assert fetch(tokens["clerk"], "/files/face-references/999999").status_code == 404
     assert fetch(tokens["clerk"], "/files/face-references/abc").status_code == 404
+
+
+def test_demo_seed_enrols_the_first_retiree_once_and_the_photo_certifies(db, tmp_path):
+    from jssi_app.services.demo_face import seed_demo_face
+
+    add_registry_person(db, make_id(41), "郑职工", person_type="职工", insured_status="正常参保")
+    retired = add_registry_person(db, make_id(42, birth="19560203"), "冯退休", phone="13905170042",
+                                  person_type="退休人员", insured_status="退休")
+    demo = seed_demo_face(db, tmp_path, now=T0)
+    assert (demo.id_number, demo.name) == (retired.id_number, "冯退休")
+    assert demo.same_photo.exists() and demo.other_photo.exists()
+    assert seed_demo_face(db, tmp_path, now=T0) == demo
+    assert len(fetch_all(db, select(FaceReference))) == 1
+    assert [r.actor for r in audit_rows(db, "face_reference_enrolled")] == ["seed-demo"]
+
+    account_id = register(db, retired, now=T0 - dt.timedelta(days=1)).account_id
+    assert _try(db, account_id, demo.other_photo.read_bytes()).outcome == rules.MISMATCH
+    assert _try(db, account_id, demo.same_photo.read_bytes()).outcome == rules.MATCHED
