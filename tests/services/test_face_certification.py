@@ -4,7 +4,6 @@ reference enrolment by a clerk (audited with the clerk), online tries, the 3-fai
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 
