@@ -76,13 +76,13 @@ async def audit_csv(request: Request) -> Response:
     return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _face_reference(person_id: int, token: str) -> bytes:
+def _face_reference(person_id: int, token: str, client_ip: str) -> bytes:
     from jssi_app.services import face_certification
 
     with Session(engine(), expire_on_commit=False) as db:
         principal = sessions.resume_session(db, token, utcnow())
         staff_id = principal.account_id if principal is not None and principal.account_kind == "staff" else None
-        return face_certification.reference_photo(db, staff_id=staff_id, person_id=person_id)
+        return face_certification.reference_photo(db, staff_id=staff_id, person_id=person_id, client_ip=client_ip)
 
 
 async def face_reference_file(request: Request) -> Response:
@@ -91,7 +91,8 @@ async def face_reference_file(request: Request) -> Response:
 
     try:
         person_id = int(request.path_params["person_id"])
-        data = await asyncio.to_thread(_face_reference, person_id, request.cookies.get(SESSION_COOKIE, ""))
+        data = await asyncio.to_thread(_face_reference, person_id, request.cookies.get(SESSION_COOKIE, ""),
+                                       request.client.host if request.client else "")
     except (ValueError, DomainError):
         return PlainTextResponse("文件不存在或您无权查看", status_code=404, headers={"Cache-Control": "no-store"})
     return Response(data, media_type="image/jpeg", headers=dict(_SECURITY_HEADERS))

@@ -365,16 +365,21 @@ def save_reference(
     return reference
 
 
-def reference_photo(db: Session, *, staff_id: int | None, person_id: int) -> bytes:
-    """The JPEG on file, for clerks and admins only (CounterRefused for anyone else)."""
+def reference_photo(db: Session, *, staff_id: int | None, person_id: int, client_ip: str = "") -> bytes:
+    """The JPEG on file, for clerks and admins only (CounterRefused for anyone else); each view is audited."""
     try:
-        counter_tasks.require_clerk(db, staff_id)
+        clerk = counter_tasks.require_clerk(db, staff_id)
         reference = _reference(db, person_id)
         if reference is None:
             raise CertificationRefused("该人员尚未采集参保登记照片", code="no_reference")
-        return base64.b64decode(cipher().decrypt(PHOTO_FIELD, reference.photo_enc))
-    finally:
+        photo = base64.b64decode(cipher().decrypt(PHOTO_FIELD, reference.photo_enc))
+        audit.record(db, "pii_revealed", actor=f"staff:{clerk.id}", subject=_subject(db.get(RegistryPerson, person_id)),
+                     client_ip=client_ip, detail={"field": "face_reference_photo", "clerk": clerk.username})
         db.commit()
+        return photo
+    except BaseException:
+        db.rollback()
+        raise
 
 
 # --- 人工认证 at the counter ------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_enrolment_needs_a_clerk_one_face_and_stores_encrypted_photo_and_encodin
     # Ciphertext only: neither the JPEG nor the numbers of the encoding are readable in the row.
     assert ref.photo_enc.startswith("v1:") and ref.encoding_enc.startswith("v1:")
     assert "/9j/" not in ref.photo_enc and "[" not in ref.encoding_enc
-    stored = fc.reference_photo(db, staff_id=staff["clerk"], person_id=person.id)
+    stored = fc.reference_photo(db, staff_id=staff["clerk"], person_id=person.id, client_ip=IP)
     assert stored.startswith(b"\xff\xd8")
     assert fc.reference_photo(db, staff_id=staff["admin"], person_id=person.id) == stored
     with pytest.raises(CounterRefused):
@@ -247,6 +247,9 @@ def test_reference_photo_route_serves_clerks_and_admins_only(db, db_engine, staf
         refused = fetch(token)
         assert refused.status_code == 404 and not refused.content.startswith(b"\xff\xd8")
     assert fetch(tokens["clerk"], "/files/face-references/999999").status_code == 404
+    # Each view of face data by staff is audited, with who looked.
+    views = [r for r in audit_rows(db, "pii_revealed") if json.loads(r.detail)["field"] == "face_reference_photo"]
+    assert [r.actor for r in views] == [f"staff:{staff['clerk']}", f"staff:{staff['admin']}"]
     assert fetch(tokens["clerk"], "/files/face-references/abc").status_code == 404
 
 
