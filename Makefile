@@ -16,10 +16,11 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
 setup: $(VENV)/.installed bun
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# Some machines' pip configuration names local indexes that may be absent; their warnings are noise.
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 	@touch $@
 
 # Reflex's own bun installer downloads from the internet; take a system bun >= 1.4.4 or bun from the npm registry.

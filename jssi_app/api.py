@@ -19,7 +19,7 @@ from starlette.routing import Route
 from jssi_app.adapters.clock import utcnow
 from jssi_app.db import engine
 from jssi_app.domain.errors import ValidationFailed
-from jssi_app.routes import MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX
+from jssi_app.routes import FACE_REFERENCE_FILE_PREFIX, MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX
 from jssi_app.services import audit_log, sessions
 from jssi_app.services.contribution_proofs import ProofForbidden, open_proof_file
 from jssi_app.services.material_access import MaterialForbidden, open_material
@@ -96,7 +96,30 @@ async def audit_csv(request: Request) -> Response:
     return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
 
 
+def _face_reference(person_id: int, token: str, client_ip: str) -> bytes:
+    from jssi_app.services import face_certification
+
+    with Session(engine(), expire_on_commit=False) as db:
+        principal = sessions.resume_session(db, token, utcnow())
+        staff_id = principal.account_id if principal is not None and principal.account_kind == "staff" else None
+        return face_certification.reference_photo(db, staff_id=staff_id, person_id=person_id, client_ip=client_ip)
+
+
+async def face_reference_file(request: Request) -> Response:
+    """A person's reference photo (face data): clerks and admins only, never cached."""
+    from jssi_app.domain.errors import DomainError
+
+    try:
+        person_id = int(request.path_params["person_id"])
+        data = await asyncio.to_thread(_face_reference, person_id, request.cookies.get(SESSION_COOKIE, ""),
+                                       request.client.host if request.client else "")
+    except (ValueError, DomainError):
+        return PlainTextResponse("文件不存在或您无权查看", status_code=404, headers={"Cache-Control": "no-store"})
+    return Response(data, media_type="image/jpeg", headers=dict(_SECURITY_HEADERS))
+
+
 api = Starlette(routes=[
+    Route(FACE_REFERENCE_FILE_PREFIX + "/{person_id}", face_reference_file, methods=["GET"]),
     Route(MATERIAL_FILE_PREFIX + "/{material_id}/{variant}", material_file, methods=["GET"]),
     Route("/files/audit.csv", audit_csv, methods=["GET"]),
     Route(PROOF_FILE_PREFIX + "/{code}", proof_file, methods=["GET"]),

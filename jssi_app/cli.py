@@ -90,7 +90,26 @@ def _seed_demo_review() -> None:
             print("演示工作人员账号和单位注册申请已创建。")
 
 
+def _seed_demo_face() -> None:
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.config import DATA_DIR, settings
+    from jssi_app.db import session_scope
+    from jssi_app.services.demo_face import seed_demo_face
+
+    if settings().is_prod:
+        return
+    with session_scope() as session:
+        seed_demo_face(session, DATA_DIR / "demo-face", now=utcnow())
+
+
 def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    code = _seed_demo_registry()
+    if code == 0:
+        _seed_demo_face()
+    return code
+
+
+def _seed_demo_registry() -> int:
     from sqlmodel import select
 
     from jssi_app.config import DATA_DIR
@@ -156,6 +175,7 @@ def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
         print(f"  说明：{identity.note}")
     if settings().is_prod:
         return 0
+    _print_demo_retiree()
     print("\n【工作人员】登录地址 /staff/login")
     for username, role, display, password in DEMO_STAFF:
         print(f"  {display}：用户名 {username}  密码 {password}")
@@ -163,6 +183,23 @@ def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
     for demo in DEMO_APPLICATIONS:
         print(f"  {demo.unit_name}（{STATUS_LABELS[ApplicationStatus(demo.status)]}）：统一社会信用代码 {demo.credit_code}，经办人手机号 {demo.handler_phone}")
     return 0
+
+
+def _print_demo_retiree() -> None:
+    from jssi_app.config import DATA_DIR
+    from jssi_app.db import session_scope
+    from jssi_app.services.demo_face import demo_retiree
+
+    with session_scope() as session:
+        retiree = demo_retiree(session, DATA_DIR / "demo-face")
+    if retiree is None:
+        return
+    print("\n【已采集参保登记照片的退休人员】用于 待遇认证 → 人脸识别认证")
+    print(f"  身份证号码：{retiree.id_number}")
+    print(f"  姓名：{retiree.name}")
+    print("  手机号码：任意 1[3-9] 开头的11位号码（验证码见 /dev/outbox）")
+    print(f"  说明：注册并登录后，在“上传照片”处上传 {retiree.same_photo} 即可认证成功；"
+          f"上传 {retiree.other_photo} 会提示与参保登记照片不一致。")
 
 
 def _cmd_staff_create(args: argparse.Namespace) -> int:

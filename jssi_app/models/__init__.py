@@ -1,6 +1,7 @@
 """All tables; importing this module registers them with SQLModel.metadata (migrations rely on it)."""
 
 from jssi_app.models.accounts import LoginSession, PasswordResetToken, PersonAccount, VerificationCode
+from jssi_app.models.certification import FaceCertification, FaceCertificationAttempt, FaceReference
 from jssi_app.models.counter import CounterTask
 from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
 from jssi_app.models.proofs import ContributionProof
@@ -13,6 +14,9 @@ __all__ = [
     "Contribution",
     "ContributionProof",
     "CounterTask",
+    "FaceCertification",
+    "FaceCertificationAttempt",
+    "FaceReference",
     "LoginSession",
     "Material",
     "MaterialRejection",

@@ -7,6 +7,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.pages.face import face_home_entry
 from jssi_app.state.login import LoginState
 from jssi_app.state.person import PersonState as S
 
@@ -46,7 +47,7 @@ def home_page() -> rx.Component:
         rx.grid(
             _function("缴费查询", "个人业务 → 缴费查询 → 选择时间段 → 查询并打印", "查询社保缴费记录并打印参保缴费证明。", True,
                       routes.CONTRIBUTIONS),
-            _function("人脸识别认证", "待遇认证 → 人脸识别认证 → 按提示完成操作", "退休人员每年一次的养老待遇资格认证。", False),
+            face_home_entry(),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
