@@ -2,6 +2,7 @@
 
 from jssi_app.models.accounts import LoginSession, PasswordResetToken, PersonAccount, VerificationCode
 from jssi_app.models.counter import CounterTask
+from jssi_app.models.employment import BaseDeclaration, Employment
 from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
 from jssi_app.models.staff import StaffAccount
@@ -9,8 +10,10 @@ from jssi_app.models.units import Material, MaterialRejection, ReviewRound, Unit
 
 __all__ = [
     "AuditEvent",
+    "BaseDeclaration",
     "Contribution",
     "CounterTask",
+    "Employment",
     "LoginSession",
     "Material",
     "MaterialRejection",
