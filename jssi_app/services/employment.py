@@ -26,6 +26,7 @@ from jssi_app.config import contribution_settings
 from jssi_app.domain.base_declaration import Bounds, parse_bounds
 from jssi_app.domain.employment import (
     ENROLMENT_COLUMNS,
+    MAX_IMPORT_BYTES,
     Enrolment,
     EnrolmentForm,
     RowError,
@@ -184,7 +185,7 @@ def _find_person(db: Session, id_number: str) -> tuple[RegistryPerson | None, bo
     return legacy, legacy is not None
 
 
-def _enrol_one(db: Session, scope: UnitScope, e: Enrolment, *, actor: str, now: dt.datetime) -> bool:
+def enrol_in_transaction(db: Session, scope: UnitScope, e: Enrolment, *, actor: str, now: dt.datetime) -> bool:
     """Adds the relation (and the person when new) in the caller's transaction; True for a new person."""
     assert scope.unit_id is not None
     c = cipher()
@@ -200,8 +201,8 @@ def _enrol_one(db: Session, scope: UnitScope, e: Enrolment, *, actor: str, now: 
             name_enc=c.encrypt("registry_person.name", e.name),
             gender=gender_of(e.id_number),
             birth_date=birth_date_of(e.id_number),
-            phone_enc=c.encrypt("registry_person.phone", e.phone),
-            phone_fp=c.fingerprint("phone", e.phone),
+            phone_enc=c.encrypt("registry_person.phone", e.phone) if e.phone else None,
+            phone_fp=c.fingerprint("phone", e.phone) if e.phone else None,
             insured_region=scope.uscc[2:8],
             person_type="职工",
             insured_status="正常参保",
@@ -231,7 +232,7 @@ def _enrol_one(db: Session, scope: UnitScope, e: Enrolment, *, actor: str, now: 
         db.add(person)
     db.add(Employment(
         person_id=int(person.id), unit_id=scope.unit_id, start_date=e.start_date, base=e.base,
-        phone_enc=c.encrypt("employment.phone", e.phone), created_at=now, created_by=actor,
+        phone_enc=c.encrypt("employment.phone", e.phone) if e.phone else None, created_at=now, created_by=actor,
     ))
     try:
         db.flush()
@@ -250,7 +251,7 @@ def enrol_employee(db: Session, account_id: int | None, form: EnrolmentForm, *, 
         scope = unit_scope(db, account_id, create=True)
         clean = validate_enrolment(form, today, bounds())
         subject = mask_id_number(clean.id_number)
-        new_person = _enrol_one(db, scope, clean, actor=_actor(scope), now=now)
+        new_person = enrol_in_transaction(db, scope, clean, actor=_actor(scope), now=now)
         audit.record(db, "employee_enrolled", actor=_actor(scope), subject=subject, client_ip=client_ip,
                      detail={"unit": scope.uscc, "new_person": new_person, "start_date": clean.start_date.isoformat(),
                              "base": str(clean.base)})
@@ -289,7 +290,7 @@ def import_employees(db: Session, account_id: int | None, content: bytes, filena
             try:
                 # A savepoint per row keeps the transaction usable after one refusal, so every row is checked.
                 with db.begin_nested():
-                    _enrol_one(db, scope, enrolment, actor=actor, now=now)
+                    enrol_in_transaction(db, scope, enrolment, actor=actor, now=now)
             except EnrolmentRefused as exc:
                 column = {"name": "姓名", "start_date": "用工起始日期"}.get(getattr(exc, "field", ""), "身份证号码")
                 errors.append(RowError(row, column, exc.message))
@@ -455,3 +456,12 @@ def derive_employments(db: Session, *, now: dt.datetime, actor: str = "seed-demo
         added += 1
     db.flush()
     return added
+
+
+def error_report_file(db: Session, account_id: int | None, errors: list[RowError]) -> bytes:
+    """错误报告.xlsx of a refused upload, for the unit that uploaded it (the rows come from its own page)."""
+    try:
+        unit_scope(db, account_id)
+    finally:
+        db.commit()
+    return spreadsheets.error_report(errors[:5000])
