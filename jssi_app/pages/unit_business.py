@@ -84,6 +84,11 @@ def _shell(title: str, path: str, *children: rx.Component, width: str = "1000px"
     )
 
 
+def _file_link(text: str, href: str, filename: str) -> rx.Component:
+    # A plain anchor: the router must not treat a file route as a page of the app.
+    return rx.el.a(text, href=href, download=filename, style={"color": "var(--accent-11)", "text_decoration": "underline"})
+
+
 def _scroll(table: rx.Component) -> rx.Component:
     return rx.box(table, width="100%", overflow_x="auto")
 
@@ -279,7 +284,7 @@ def employee_import_page() -> rx.Component:
         card(
             rx.heading("第一步：下载模板", as_="h2", size="4"),
             rx.text("模板包含“人员名单”和“填写说明”两页，列为：姓名、身份证号码、手机号码、用工起始日期、缴费基数。", size="2"),
-            rx.link("下载批量增员模板（Excel）", href=ENROLMENT_TEMPLATE, is_external=True),
+            _file_link("下载批量增员模板（Excel）", ENROLMENT_TEMPLATE, "批量增员模板.xlsx"),
             rx.heading("第二步：上传填好的文件", as_="h2", size="4"),
             rx.text(f"仅支持 .xlsx 格式，不超过2MB、{MAX_IMPORT_ROWS}人。文件中任一行有错误时，整个文件都不会导入。", size="2"),
             _upload_zone("upload-enrolment", S.upload, S.uploading, "点击选择或拖入填好的 Excel 文件（.xlsx）"),
@@ -398,7 +403,7 @@ def declaration_page() -> rx.Component:
         _preview(),
         card(
             rx.heading("Excel 批量申报", as_="h2", size="4"),
-            rx.link("下载缴费基数申报模板（Excel）", href=DECLARATION_TEMPLATE, is_external=True),
+            _file_link("下载缴费基数申报模板（Excel）", DECLARATION_TEMPLATE, "缴费基数申报模板.xlsx"),
             _upload_zone("upload-declaration", S.upload, S.uploading, "点击选择或拖入填好的基数申报文件（.xlsx）"),
         ),
         _row_error_table(S.row_errors, S.download_report),

@@ -281,3 +281,47 @@ def test_batch_import_refuses_bad_files_and_bad_rows(db, units):
         import_employees(db, a, _xlsx(bad), "名单.xlsx", client_ip=IP, now=NOW)
     assert {(e.row, e.column) for e in rows.value.errors} >= {(2, "姓名")}
     assert fetch_all(db, select(Employment)) == []
+
+
+def test_a_retired_person_is_not_enrolled(db, units):
+    a, _ = units
+    add_registry_person(db, make_id(505, "19600101"), "钱老", person_type="退休人员", insured_status="退休")
+    with pytest.raises(EnrolmentRefused) as refused:
+        enrol_employee(db, a, form(name="钱老", id_number=make_id(505, "19600101")), client_ip=IP, now=NOW)
+    assert refused.value.code == "retired"
+
+
+def test_employments_are_derived_from_the_latest_contributions(db):
+    from decimal import Decimal
+
+    from jssi_app.models.registry import Contribution
+
+    approved_unit(db, 1)
+    from jssi_app.services.employment import derive_employments, unit_scope
+
+    unit_id = unit_scope(db, 1, create=True).unit_id
+    db.commit()
+    working = add_registry_person(db, make_id(506, "19900101"), "在职甲", person_type="职工", insured_status="正常参保")
+    left = add_registry_person(db, make_id(507, "19900101"), "离开乙", person_type="职工", insured_status="正常参保")
+    for pid, periods in ((working.id, ["2025-11", "2025-12", "2026-01", "2026-02"]), (left.id, ["2024-01"])):
+        for p in periods:
+            db.add(Contribution(person_id=pid, period=p, insurance_code="110", unit_id=unit_id, base=Decimal("7000"),
+                                personal_amount=Decimal("560"), unit_amount=Decimal("1120"), paid_status="已实缴"))
+    db.commit()
+    assert derive_employments(db, now=NOW) == 1
+    db.commit()
+    (emp,) = open_rows(db)
+    assert emp.person_id == working.id and emp.start_date == dt.date(2025, 11, 1) and emp.unit_id == unit_id
+    assert derive_employments(db, now=NOW) == 0  # idempotent
+    db.commit()
+
+
+def test_templates_are_only_for_an_approved_unit(db, units):
+    a, _ = units
+    content = employment.enrolment_template(db, a)
+    assert content.startswith(b"PK")
+    pending = add_application(db, 9)
+    with pytest.raises(UnitNotApproved):
+        employment.enrolment_template(db, pending.account_id)
+    with pytest.raises(UnitNotApproved):
+        employment.enrolment_template(db, None)
