@@ -85,8 +85,20 @@ def _shell(title: str, path: str, *children: rx.Component, width: str = "1000px"
 
 
 def _file_link(text: str, href: str, filename: str) -> rx.Component:
-    # A plain anchor: the router must not treat a file route as a page of the app.
-    return rx.el.a(text, href=href, download=filename, style={"color": "var(--accent-11)", "text_decoration": "underline"})
+    # rx.download clicks a real anchor with `download`; a link would be taken by the client-side router.
+    return rx.button(text, variant="outline", size="2", on_click=rx.download(url=href, filename=filename),
+                     width="fit-content")
+
+
+_VISUALLY_HIDDEN = {
+    "position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden", "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
+def _caption(name: str) -> rx.Component:
+    """The table's accessible name, read by screen readers (and tests) and not shown."""
+    return rx.el.caption(name, style=_VISUALLY_HIDDEN)
 
 
 def _scroll(table: rx.Component) -> rx.Component:
@@ -100,11 +112,11 @@ def _row_error_table(rows, on_download) -> rx.Component:  # noqa: ANN001
             rx.heading("错误报告", as_="h2", size="4"),
             rx.text("请按以下说明修改文件后重新上传（行号为 Excel 中的行号，第1行为表头）：", size="2"),
             _scroll(rx.table.root(
+                _caption("错误报告"),
                 rx.table.header(rx.table.row(rx.table.column_header_cell("行号"), rx.table.column_header_cell("列"),
                                              rx.table.column_header_cell("错误说明"))),
                 rx.table.body(rx.foreach(rows, lambda e: rx.table.row(
                     rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])))),
-                custom_attrs={"aria-label": "错误报告"},
                 width="100%",
             )),
             rx.button("下载错误报告（Excel）", variant="outline", on_click=on_download),
@@ -230,11 +242,11 @@ def employees_page() -> rx.Component:
                 on_submit=S.search, reset_on_submit=False, width="100%",
             ),
             _scroll(rx.table.root(
+                _caption("参保人员名单"),
                 rx.table.header(rx.table.row(
                     *[rx.table.column_header_cell(h) for h in
                       ("选择", "姓名", "身份证号码", "状态", "缴费基数", "用工起始日期", "终止日期", "减员原因")])),
                 rx.table.body(rx.foreach(S.rows, _employee_row)),
-                custom_attrs={"aria-label": "参保人员名单"},
                 width="100%",
             )),
             rx.cond(S.total == 0, rx.text("没有符合条件的人员。", size="2", color="gray"), rx.fragment()),
@@ -326,6 +338,7 @@ def _preview() -> rx.Component:
             rx.heading("月缴费额预览", as_="h2", size="4"),
             rx.text("按录入的新基数和现行费率计算的每月应缴金额（元），提交前请核对。", size="2"),
             _scroll(rx.table.root(
+                _caption("月缴费额预览"),
                 rx.table.header(rx.table.row(rx.table.column_header_cell("险种"),
                                              rx.table.column_header_cell("单位缴纳"),
                                              rx.table.column_header_cell("个人缴纳"))),
@@ -336,7 +349,6 @@ def _preview() -> rx.Component:
                                  rx.table.cell(rx.text(S.preview_unit_total, weight="bold")),
                                  rx.table.cell(rx.text(S.preview_personal_total, weight="bold"))),
                 ),
-                custom_attrs={"aria-label": "月缴费额预览"},
                 width="100%",
             )),
             _scroll(rx.table.root(
@@ -366,11 +378,11 @@ def declaration_page() -> rx.Component:
                 rx.data_list.item(rx.data_list.label("缴费基数范围"), rx.data_list.value(S.bounds_text)),
             ),
             _scroll(rx.table.root(
+                _caption("费率"),
                 rx.table.header(rx.table.row(rx.table.column_header_cell("险种"), rx.table.column_header_cell("单位费率"),
                                              rx.table.column_header_cell("个人费率"))),
                 rx.table.body(rx.foreach(S.rates, lambda r: rx.table.row(
                     rx.table.cell(r["name"]), rx.table.cell(r["unit"]), rx.table.cell(r["personal"])))),
-                custom_attrs={"aria-label": "费率"},
                 width="100%",
             )),
             rx.text("调增或不变的基数提交后立即生效；调减的基数按规定需到社保经办窗口办理，办结后生效。", size="2", color="gray"),
@@ -382,10 +394,10 @@ def declaration_page() -> rx.Component:
                 rx.text("在“新缴费基数”中填写需要申报的人员（不填的人员不申报）。", size="2"),
                 rx.box(
                     _scroll(rx.table.root(
+                _caption("录入基数"),
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                                        ("姓名", "身份证号码", "当前基数", "新缴费基数")])),
                         rx.table.body(rx.foreach(S.employees, _entry_row)),
-                        custom_attrs={"aria-label": "录入基数"},
                         width="100%",
                     )),
                     key=S.form_key.to_string(),
@@ -410,6 +422,7 @@ def declaration_page() -> rx.Component:
         card(
             rx.heading("申报记录", as_="h2", size="4"),
             _scroll(rx.table.root(
+                _caption("申报记录"),
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                                ("申报时间", "年度", "姓名", "身份证号码", "原基数", "申报基数", "变动",
                                                 "状态")])),
@@ -419,7 +432,6 @@ def declaration_page() -> rx.Component:
                     rx.table.cell(d["old_base"]), rx.table.cell(d["new_base"]), rx.table.cell(d["change"]),
                     rx.table.cell(rx.badge(d["status_label"])),
                 ))),
-                custom_attrs={"aria-label": "申报记录"},
                 width="100%",
             )),
             rx.cond(S.records.length() == 0, rx.text("暂无申报记录。", size="2", color="gray"), rx.fragment()),

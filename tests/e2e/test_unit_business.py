@@ -148,8 +148,8 @@ def test_batch_enrolment_by_excel(approved_unit, new_page, tmp_path):
     menu(page, "参保管理", "批量增员", "批量增员")
 
     with page.expect_download() as template:
-        page.get_by_text("下载批量增员模板（Excel）").click()
-    wb = load_workbook(template.value.path())
+        page.get_by_role("button", name="下载批量增员模板（Excel）").click()
+    wb = load_workbook(io.BytesIO(open(template.value.path(), "rb").read()))
     assert [c.value for c in wb.worksheets[0][1]] == ["姓名", "身份证号码", "手机号码", "用工起始日期", "缴费基数"]
     assert "填写说明" in wb.sheetnames
 
@@ -167,7 +167,7 @@ def test_batch_enrolment_by_excel(approved_unit, new_page, tmp_path):
     shot(page, "unit-business-excel-01-errors")
     with page.expect_download() as download:
         page.get_by_role("button", name="下载错误报告（Excel）").click()
-    rows = [tuple(c.value for c in r) for r in load_workbook(download.value.path()).active.iter_rows()]
+    rows = [tuple(c.value for c in r) for r in load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows()]
     assert rows[0] == ("行号", "列", "错误说明") and rows[1][:2] == (3, "身份证号码")
 
     fixed = tmp_path / "名单.xlsx"
