@@ -179,3 +179,14 @@ def test_batch_enrolment_by_excel(approved_unit, new_page, tmp_path):
     table = page.get_by_role("table", name="参保人员名单")
     expect(table.get_by_role("row").filter(has_text="批量员工乙")).to_contain_text("7500.00")
     expect(table.get_by_role("row").filter(has_text="批量员工丙")).to_have_count(0)
+
+    # 人员减员: choose the employee, the end date and the reason; the relation ends.
+    page.get_by_role("checkbox", name="选择 批量员工甲").click()
+    page.get_by_label("终止日期").fill(today())
+    page.get_by_label("减员原因").select_option("离职")
+    page.get_by_role("button", name="确认减员").click()
+    expect(page.get_by_role("status").filter(has_text="已为 1 名人员办理减员")).to_be_visible()
+    expect(table.get_by_role("row").filter(has_text="批量员工甲")).to_have_count(0)
+    page.get_by_label("状态").select_option("已减员")
+    expect(table.get_by_role("row").filter(has_text="批量员工甲")).to_contain_text("离职")
+    shot(page, "unit-business-excel-03-removed")
