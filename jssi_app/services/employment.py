@@ -26,7 +26,6 @@ from jssi_app.config import contribution_settings
 from jssi_app.domain.base_declaration import Bounds, parse_bounds
 from jssi_app.domain.employment import (
     ENROLMENT_COLUMNS,
-    MAX_IMPORT_BYTES,
     Enrolment,
     EnrolmentForm,
     RowError,

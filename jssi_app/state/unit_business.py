@@ -12,7 +12,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
-from jssi_app.domain.employment import EnrolmentForm, RowError
+from jssi_app.domain.employment import MAX_IMPORT_BYTES, EnrolmentForm, RowError
 from jssi_app.services import base_declaration, employment
 from jssi_app.state.base import AppState, call_service
 from jssi_app.state.forms import FormMixin
@@ -195,7 +195,7 @@ class EmployeeImportState(UnitBusinessMixin, AppState):
         self.uploading = True
         yield
         upload = files[0]
-        content = await upload.read(employment.MAX_IMPORT_BYTES + 1)
+        content = await upload.read(MAX_IMPORT_BYTES + 1)
         try:
             count = await call_service(employment.import_employees, account_id, content,
                                        upload.name or upload.filename or "", client_ip=self._client_ip(), now=utcnow())
@@ -355,7 +355,7 @@ class DeclarationState(UnitBusinessMixin, AppState):
         self.uploading = True
         yield
         upload = files[0]
-        content = await upload.read(employment.MAX_IMPORT_BYTES + 1)
+        content = await upload.read(MAX_IMPORT_BYTES + 1)
         try:
             done = await call_service(base_declaration.import_declaration, account_id, content,
                                       upload.name or upload.filename or "", client_ip=self._client_ip(), now=utcnow())

@@ -121,11 +121,14 @@ def test_the_database_allows_one_open_employment_per_person(db_engine, db, units
     assert len(open_rows(db)) == 1
 
 
-def test_two_units_enrolling_the_same_person_at_once_cannot_both_succeed(db_engine, db, units, monkeypatch):
+@pytest.mark.parametrize("known", [True, False], ids=["registry-person", "new-person"])
+def test_two_units_enrolling_the_same_person_at_once_cannot_both_succeed(db_engine, db, units, monkeypatch, known):
     """Both sessions pass the service's own check (patched to see nothing, as two concurrent transactions
-    would); the partial unique index refuses the second insert and the service reports the usual reason."""
+    would); the unique indexes (open employment; for a new person also the registry's ID fingerprint) refuse
+    the second insert and the service reports the usual reason."""
     a, b = units
-    add_registry_person(db, make_id(501, "19920101"), "王小明", insured_status="暂停参保", person_type="职工")
+    if known:
+        add_registry_person(db, make_id(501, "19920101"), "王小明", insured_status="暂停参保", person_type="职工")
     for account in (a, b):  # each unit's registry row exists before the race
         with Session(db_engine, expire_on_commit=False) as s:
             employment.unit_scope(s, account, create=True)
@@ -142,8 +145,11 @@ def test_two_units_enrolling_the_same_person_at_once_cannot_both_succeed(db_engi
             with Session(db_engine, expire_on_commit=False) as s:
                 original = s.flush
 
+                waited = []
+
                 def flush_after_both_checked(*args, **kwargs):
-                    if any(isinstance(o, Employment) for o in s.new):
+                    if not waited and any(isinstance(o, (Employment, RegistryPerson)) for o in s.new):
+                        waited.append(True)
                         try:
                             barrier.wait()
                         except threading.BrokenBarrierError:
