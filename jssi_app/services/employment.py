@@ -464,3 +464,11 @@ def error_report_file(db: Session, account_id: int | None, errors: list[RowError
     finally:
         db.commit()
     return spreadsheets.error_report(errors[:5000])
+
+
+def approved_unit_name(db: Session, account_id: int | None) -> str:
+    """For a page's on_load: the approved unit's name, or UnitNotApproved."""
+    try:
+        return unit_scope(db, account_id).unit_name
+    finally:
+        db.commit()

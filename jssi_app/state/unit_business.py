@@ -30,6 +30,17 @@ class UnitBusinessMixin(FormMixin, mixin=True):
     def _to_unit_login(self):
         return rx.redirect(routes.LOGIN_UNIT)
 
+    async def _check_approved(self):
+        """None when the signed-in unit is approved, else where to send the browser."""
+        account_id = self._unit_account()
+        if account_id is None:
+            return self._to_unit_login()
+        try:
+            await call_service(employment.approved_unit_name, account_id)
+        except Exception as exc:  # noqa: BLE001
+            return self._refused(exc)
+        return None
+
     def _refused(self, exc: Exception):
         """Map a refusal; a unit that is not (or no longer) approved goes back to its home page."""
         if isinstance(exc, employment.UnitNotApproved):
@@ -50,9 +61,7 @@ class EmployeeAddState(UnitBusinessMixin, AppState):
     async def load(self):
         self._clear_errors()
         self.done = {}
-        if self._unit_account() is None:
-            return self._to_unit_login()
-        return None
+        return await self._check_approved()
 
     @rx.event
     def again(self):
@@ -177,9 +186,7 @@ class EmployeeImportState(UnitBusinessMixin, AppState):
         self._clear_errors()
         self.notice = ""
         self.row_errors = []
-        if self._unit_account() is None:
-            return self._to_unit_login()
-        return None
+        return await self._check_approved()
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
