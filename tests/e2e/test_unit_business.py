@@ -190,3 +190,10 @@ def test_batch_enrolment_by_excel(approved_unit, new_page, tmp_path):
     page.get_by_label("状态").select_option("已减员")
     expect(table.get_by_role("row").filter(has_text="批量员工甲")).to_contain_text("离职")
     shot(page, "unit-business-excel-03-removed")
+
+
+def test_templates_are_not_served_without_an_approved_unit_session(approved_unit, new_page):
+    page = new_page()
+    for name in ("enrolment.xlsx", "base-declaration.xlsx"):
+        response = page.request.get(f"{approved_unit.url}/files/unit/templates/{name}")
+        assert response.status == 404 and "无权下载" in response.text()
