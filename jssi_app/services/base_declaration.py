@@ -146,11 +146,15 @@ def _records(db: Session, unit_id: int, limit: int = 100) -> list[dict[str, str]
     ]
 
 
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"  # 0.005 → 0.5%, 0.16 → 16%
+
+
 def declaration_page(db: Session, account_id: int | None, *, now: dt.datetime) -> DeclarationPage:
     try:
         scope = unit_scope(db, account_id)
         b = bounds()
-        rate_rows = [{"code": r.code, "name": r.name, "unit": f"{r.unit * 100:g}%", "personal": f"{r.personal * 100:g}%"}
+        rate_rows = [{"code": r.code, "name": r.name, "unit": _percent(r.unit), "personal": _percent(r.personal)}
                      for r in rates()]
         if scope.unit_id is None:
             return DeclarationPage(declaration_year(now), b.text, rate_rows, [], 0, [])

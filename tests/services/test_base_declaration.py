@@ -55,6 +55,8 @@ def test_the_preview_shows_monthly_amounts_per_type(db, unit):
     assert by_code["210"]["unit"] == "45.00" and by_code["410"]["personal"] == "0.00"
     assert preview.unit_total == "2223.00" and preview.personal_total == "945.00"
     assert preview.lines[0].change == "increase"
+    rates = {r["code"]: (r["unit"], r["personal"]) for r in bd.declaration_page(db, account, now=NOW).rates}
+    assert rates["110"] == ("16%", "8%") and rates["210"] == ("0.5%", "0.5%") and rates["410"] == ("0.4%", "0%")
     assert fetch_all(db, select(BaseDeclaration)) == []  # a preview stores nothing
 
 
