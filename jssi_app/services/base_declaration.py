@@ -358,8 +358,10 @@ def declaration_template(db: Session, account_id: int | None) -> bytes:
 def _complete_decrease(db: Session, task: CounterTask, clerk: StaffAccount, approved: bool, note: str,
                        now: dt.datetime) -> None:
     decl = db.get(BaseDeclaration, task.ref_id) if task.ref_id else None
-    if decl is None or decl.status != PENDING_COUNTER:
-        raise DomainError("该基数调减申报不存在或已处理")
+    if decl is None:
+        return  # a task opened without a declaration (by hand) has nothing to apply
+    if decl.status != PENDING_COUNTER:
+        raise DomainError("该基数调减申报已处理")
     decl.decided_at = now
     if not approved:
         decl.status = COUNTER_REFUSED
