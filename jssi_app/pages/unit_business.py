@@ -18,7 +18,6 @@ from jssi_app.state.unit_business import DeclarationState, EmployeeAddState, Emp
 TITLE = "江苏社保网上服务大厅"
 ENROLMENT_TEMPLATE = routes.UNIT_FILE_PREFIX + "/templates/enrolment.xlsx"
 DECLARATION_TEMPLATE = routes.UNIT_FILE_PREFIX + "/templates/base-declaration.xlsx"
-_XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]}
 
 _SUMMARY_STYLE = {"cursor": "pointer", "font_weight": "600", "padding": "0.35rem 0", "min_height": "32px"}
 
@@ -131,7 +130,7 @@ def _upload_zone(upload_id: str, handler, busy, text: str) -> rx.Component:  # n
         rx.box(rx.cond(busy, rx.text("正在检查文件…"), rx.text(text)), class_name="dropzone"),
         id=upload_id,
         multiple=False,
-        accept=_XLSX,
+        # No `accept` filter: a browser would drop an .xls or .csv silently, the server says what is wrong.
         on_drop=handler(rx.upload_files(upload_id=upload_id)),
         custom_attrs={"aria-label": text},
     )

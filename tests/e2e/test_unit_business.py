@@ -153,6 +153,11 @@ def test_batch_enrolment_by_excel(approved_unit, new_page, tmp_path):
     assert [c.value for c in wb.worksheets[0][1]] == ["姓名", "身份证号码", "手机号码", "用工起始日期", "缴费基数"]
     assert "填写说明" in wb.sheetnames
 
+    csv_file = tmp_path / "名单.csv"
+    csv_file.write_text("姓名,身份证号码\n", encoding="utf-8")
+    page.locator("#upload-enrolment input[type=file]").set_input_files(str(csv_file))
+    expect(page.get_by_role("table", name="错误报告")).to_contain_text("请上传 .xlsx 格式的 Excel 文件")
+
     good = [("批量员工甲", id_number(911, "19930303"), "13800009711", today(), "7000"),
             ("批量员工乙", id_number(912, "19930303"), "13800009712", today(), "7500")]
     bad_id = id_number(913, "19930303")
