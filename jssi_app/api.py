@@ -19,7 +19,7 @@ from starlette.routing import Route
 from jssi_app.adapters.clock import utcnow
 from jssi_app.db import engine
 from jssi_app.domain.errors import ValidationFailed
-from jssi_app.routes import FACE_REFERENCE_FILE_PREFIX, MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX
+from jssi_app.routes import FACE_REFERENCE_FILE_PREFIX, MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX, UNIT_FILE_PREFIX
 from jssi_app.services import audit_log, sessions
 from jssi_app.services.contribution_proofs import ProofForbidden, open_proof_file
 from jssi_app.services.material_access import MaterialForbidden, open_material
@@ -118,9 +118,42 @@ async def face_reference_file(request: Request) -> Response:
     return Response(data, media_type="image/jpeg", headers=dict(_SECURITY_HEADERS))
 
 
+def _unit_template(name: str, token: str) -> bytes | None:
+    from jssi_app.services import base_declaration, employment
+
+    builders = {"enrolment.xlsx": employment.enrolment_template,
+                "base-declaration.xlsx": base_declaration.declaration_template}
+    if name not in builders:
+        return None
+    with Session(engine(), expire_on_commit=False) as db:
+        principal = sessions.resume_session(db, token, utcnow())
+        account_id = principal.account_id if principal and principal.account_kind == "unit" else None
+        return builders[name](db, account_id)
+
+
+async def unit_file(request: Request) -> Response:
+    """批量增员 / 缴费基数申报 templates, for a signed-in approved unit (they show the configured base bounds)."""
+    from jssi_app.adapters.spreadsheets import XLSX_MEDIA_TYPE
+    from jssi_app.domain.errors import DomainError
+
+    name = request.path_params["name"]
+    try:
+        data = await asyncio.to_thread(_unit_template, name, request.cookies.get(SESSION_COOKIE, ""))
+    except DomainError:
+        data = None
+    if data is None:
+        return PlainTextResponse("文件不存在或您无权下载，请先以审核通过的单位账号登录", status_code=404,
+                                 headers={"Cache-Control": "no-store"})
+    filename = {"enrolment.xlsx": "批量增员模板.xlsx", "base-declaration.xlsx": "缴费基数申报模板.xlsx"}[name]
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "no-store",
+               "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=XLSX_MEDIA_TYPE, headers=headers)
+
+
 api = Starlette(routes=[
     Route(FACE_REFERENCE_FILE_PREFIX + "/{person_id}", face_reference_file, methods=["GET"]),
     Route(MATERIAL_FILE_PREFIX + "/{material_id}/{variant}", material_file, methods=["GET"]),
     Route("/files/audit.csv", audit_csv, methods=["GET"]),
     Route(PROOF_FILE_PREFIX + "/{code}", proof_file, methods=["GET"]),
+    Route(UNIT_FILE_PREFIX + "/templates/{name}", unit_file, methods=["GET"]),
 ])

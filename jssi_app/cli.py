@@ -120,9 +120,12 @@ def _seed_demo_registry() -> int:
 
     _seed_demo_review()
     with session_scope() as session:
-        if session.exec(select(RegistryPerson.id).limit(1)).first() is not None:
-            print("参保库中已有数据，跳过演示数据导入。")
-            return 0
+        seeded = session.exec(select(RegistryPerson.id).limit(1)).first() is not None
+    if seeded:
+        print("参保库中已有数据，跳过演示数据导入。")
+        _seed_demo_employment()
+        return 0
+    with session_scope() as session:
         out_dir = DATA_DIR / "demo-registry"
         started = time.perf_counter()
         summary = write_demo_extract(out_dir)
@@ -139,7 +142,22 @@ def _seed_demo_registry() -> int:
                 print(f"{error.file}:{error.line}: {error.reason}", file=sys.stderr)
             return 1
     _print_report(report)
+    _seed_demo_employment()
     return 0
+
+
+def _seed_demo_employment() -> None:
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.config import settings
+    from jssi_app.db import session_scope
+    from jssi_app.services.demo_employment import seed_demo_employment
+
+    if settings().is_prod:
+        return
+    with session_scope() as session:
+        done = seed_demo_employment(session, now=utcnow())
+    if done.derived or done.demo_unit_employees:
+        print(f"用工关系：按最近缴费单位建立 {done.derived} 条；演示单位在职人员 {done.demo_unit_employees} 人。")
 
 
 def _cmd_verify_audit(args: argparse.Namespace) -> int:
@@ -182,6 +200,9 @@ def _cmd_print_demo_identities(args: argparse.Namespace) -> int:
     print(f"\n【单位用户】登录地址 /login/unit，密码均为 {DEMO_UNIT_PASSWORD}")
     for demo in DEMO_APPLICATIONS:
         print(f"  {demo.unit_name}（{STATUS_LABELS[ApplicationStatus(demo.status)]}）：统一社会信用代码 {demo.credit_code}，经办人手机号 {demo.handler_phone}")
+    from jssi_app.services.demo_employment import demo_note
+
+    print(demo_note())
     return 0
 
 

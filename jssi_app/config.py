@@ -111,3 +111,27 @@ def settings() -> Settings:
 
 def reset_settings_cache() -> None:
     settings.cache_clear()
+
+
+# 缴费基数 bounds and contribution rates (缴费基数申报, issue 4). Kept apart from Settings so the
+# defaults and their source are in one place; docs/operations.md lists the variables.
+DEFAULT_BASE_LOWER = "4494"  # 江苏 lower limit of the monthly base (60% of the provincial average wage)
+DEFAULT_BASE_UPPER = "24042"  # upper limit (300%)
+# code:unit_rate/personal_rate — 养老 16%/8%, 失业 0.5%/0.5%, 医疗 7%/2%, 工伤 0.4% (industry-class
+# example; no personal share), 生育 0.8% (no personal share).
+DEFAULT_CONTRIBUTION_RATES = "110:0.16/0.08,210:0.005/0.005,310:0.07/0.02,410:0.004/0,510:0.008/0"
+
+
+@dataclass(frozen=True)
+class ContributionSettings:
+    base_lower: str
+    base_upper: str
+    rates: str  # parsed by jssi_app.domain.base_declaration.parse_rates
+
+
+def contribution_settings() -> ContributionSettings:
+    return ContributionSettings(
+        base_lower=_env("JSSI_BASE_LOWER", DEFAULT_BASE_LOWER),
+        base_upper=_env("JSSI_BASE_UPPER", DEFAULT_BASE_UPPER),
+        rates=_env("JSSI_CONTRIBUTION_RATES", DEFAULT_CONTRIBUTION_RATES),
+    )

@@ -18,6 +18,7 @@ from jssi_app.pages.outbox import outbox_page
 from jssi_app.pages.password_reset import forgot_password_page, reset_password_page
 from jssi_app.pages.person import home_page, profile_page
 from jssi_app.pages.unit import register_unit_pages
+from jssi_app.pages.unit_business import register_unit_business_pages
 from jssi_app.pages.staff import register_staff_pages
 from jssi_app.pages.registration import register_choice_page, register_done_page, register_person_page
 from jssi_app.state.errors import backend_exception_handler, frontend_exception_handler
@@ -52,6 +53,7 @@ app.add_page(reset_password_page, route=routes.RESET_PASSWORD, title=f"重置密
 app.add_page(user_agreement_page, route=routes.USER_AGREEMENT, title=f"用户协议 - {TITLE}")
 app.add_page(privacy_policy_page, route=routes.PRIVACY_POLICY, title=f"隐私政策 - {TITLE}")
 register_unit_pages(app)
+register_unit_business_pages(app)
 register_admin_pages(app)
 register_staff_pages(app)
 register_counter_pages(app)

@@ -3,6 +3,7 @@
 from jssi_app.models.accounts import LoginSession, PasswordResetToken, PersonAccount, VerificationCode
 from jssi_app.models.certification import FaceCertification, FaceCertificationAttempt, FaceReference
 from jssi_app.models.counter import CounterTask
+from jssi_app.models.employment import BaseDeclaration, Employment
 from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
 from jssi_app.models.proofs import ContributionProof
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
@@ -11,9 +12,11 @@ from jssi_app.models.units import Material, MaterialRejection, ReviewRound, Unit
 
 __all__ = [
     "AuditEvent",
+    "BaseDeclaration",
     "Contribution",
     "ContributionProof",
     "CounterTask",
+    "Employment",
     "FaceCertification",
     "FaceCertificationAttempt",
     "FaceReference",

@@ -12,6 +12,7 @@ from jssi_app.config import settings
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.domain.review import MATERIAL_HINTS, MATERIAL_LABELS, REQUIRED_MATERIALS, MaterialKind
 from jssi_app.pages.agreements import agreement_dialog
+from jssi_app.pages.unit_business import unit_home_business_card
 from jssi_app.state.unit import ProgressState, UnitHomeState, UnitLoginState, UnitRegistrationState
 
 TITLE = "江苏社保网上服务大厅"
@@ -210,8 +211,7 @@ def unit_home_page() -> rx.Component:
         ),
         rx.cond(
             S.app_status == "approved",
-            card(rx.heading("单位业务", as_="h2", size="4"),
-                 rx.text("审核已通过。参保管理（人员新增）、缴费申报（缴费基数申报）等单位业务即将开放。")),
+            unit_home_business_card(),
             rx.fragment(),
         ),
         rx.cond(
