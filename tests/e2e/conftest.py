@@ -4,6 +4,7 @@ own SQLite database and demo registry, and a real Chromium driven by Playwright.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import re
 import shutil
@@ -74,6 +75,9 @@ def app_server(tmp_path_factory) -> App:
         JSSI_PUBLIC_URL=f"http://localhost:{port}",
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_USE_SYSTEM_BUN="1",
+        # Each test's browser contexts come from their own address (X-Forwarded-For, as behind nginx), so the
+        # per-address throttles see separate people, as they would in life, rather than one suite-long client.
+        JSSI_TRUSTED_PROXY_HOPS="1",
         PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     env.pop("REFLEX_REDIS_URL", None)
@@ -135,12 +139,23 @@ def pytest_runtest_makereport(item, call):
                 print(f"screenshot failed: {exc}")
 
 
+_client_numbers = itertools.count(1)
+
+
+def client_address() -> str:
+    """A distinct address of the benchmarking range (RFC 2544) for one test's browser contexts."""
+    n = next(_client_numbers)
+    return f"198.18.{n // 250}.{n % 250 + 1}"
+
+
 @pytest.fixture
 def new_page(browser, app_server, request):
     contexts = []
     request.node._jssi_pages = []
+    address = client_address()
 
     def make(size: dict | None = None, **kwargs):
+        kwargs.setdefault("extra_http_headers", {"X-Forwarded-For": address})
         ctx = browser.new_context(viewport=size or VIEWPORTS["desktop"], locale="zh-CN", **kwargs)
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)

@@ -98,6 +98,8 @@ def register_and_open_certification(page, code_page, app, person: dict, phone: s
     page.get_by_label("登录密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="完善个人信息")).to_be_visible()
+    # The form remounts when the registry's 户籍地址 arrives: fill only after that.
+    expect(page.get_by_label("户籍地址")).not_to_have_value("")
     page.get_by_label("联系地址").fill("南京市鼓楼区北京西路10号")
     page.get_by_role("button", name="保存并继续").click()
     expect(page.get_by_role("heading", name="个人业务")).to_be_visible()
@@ -158,6 +160,8 @@ def test_a_person_who_is_not_retired_is_told_why_not(app_server, new_page):
     page.get_by_label("登录密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="完善个人信息")).to_be_visible()
+    # The form remounts when the registry's 户籍地址 arrives: fill only after that.
+    expect(page.get_by_label("户籍地址")).not_to_have_value("")
     page.get_by_label("联系地址").fill("南京市鼓楼区北京西路12号")
     page.get_by_role("button", name="保存并继续").click()
     expect(page.get_by_role("heading", name="个人业务")).to_be_visible()
