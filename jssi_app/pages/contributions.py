@@ -7,19 +7,14 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.sign_out import sign_out_button
 from jssi_app.state.contributions import ContributionsState as S
 from jssi_app.state.contributions import VerifyState as V
-from jssi_app.state.login import LoginState
 
 TITLE = "江苏社保网上服务大厅"
 # Below Radix's `sm` breakpoint (30em) rows are cards; from it up, a table.
 _PHONE_ONLY = rx.breakpoints(initial="block", sm="none")
 _WIDE_ONLY = rx.breakpoints(initial="none", sm="block")
-
-
-def _sign_out_button() -> rx.Component:
-    return rx.button("退出", on_click=LoginState.sign_out, variant="outline", color_scheme="gray",
-                     style={"color": "white", "border_color": "rgba(255,255,255,0.6)"}, size="2")
 
 
 def _status(row) -> rx.Component:  # noqa: ANN001
@@ -210,7 +205,7 @@ def contributions_page() -> rx.Component:
             rx.fragment(),
         ),
         width="1000px",
-        header_right=[_sign_out_button()],
+        header_right=[sign_out_button()],
     )
 
 

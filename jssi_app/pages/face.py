@@ -7,11 +7,11 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.sign_out import sign_out_button
 from jssi_app.config import settings
 from jssi_app.domain import face_certification as rules
 from jssi_app.pages.staff import staff_shell
 from jssi_app.state.face import ClerkFaceState, FaceCertificationState, FaceHomeState
-from jssi_app.state.login import LoginState
 
 TITLE = "江苏社保网上服务大厅"
 PHOTO_ACCEPT = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}
@@ -22,11 +22,6 @@ HINTS = (
     "画面中只能有您本人",
 )
 _OUTCOME_COLORS = ((rules.MATCHED, "green"), (rules.NO_FACE, "amber"), (rules.SEVERAL_FACES, "amber"))
-
-
-def _sign_out_button() -> rx.Component:
-    return rx.button("退出", on_click=LoginState.sign_out, variant="outline", color_scheme="gray",
-                     style={"color": "white", "border_color": "rgba(255,255,255,0.6)"}, size="2")
 
 
 def _max_mb() -> int:
@@ -154,7 +149,7 @@ def face_certification_page() -> rx.Component:
             ),
             rx.center(rx.spinner(size="3"), padding="2rem"),
         ),
-        header_right=[_sign_out_button()],
+        header_right=[sign_out_button()],
     )
 
 

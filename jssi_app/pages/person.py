@@ -7,14 +7,9 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.sign_out import sign_out_button
 from jssi_app.pages.face import face_home_entry
-from jssi_app.state.login import LoginState
 from jssi_app.state.person import PersonState as S
-
-
-def _sign_out_button() -> rx.Component:
-    return rx.button("退出", on_click=LoginState.sign_out, variant="outline", color_scheme="gray",
-                     style={"color": "white", "border_color": "rgba(255,255,255,0.6)"}, size="2")
 
 
 def _function(title: str, path: str, text: str, available: bool, href: str = "") -> rx.Component:
@@ -55,7 +50,7 @@ def home_page() -> rx.Component:
         rx.text("退休审批、工伤认定等复杂业务请到社保经办窗口办理。", size="2", color="gray"),
         heading="",
         width="900px",
-        header_right=[_sign_out_button()],
+        header_right=[sign_out_button()],
     )
 
 
@@ -70,16 +65,20 @@ def profile_page() -> rx.Component:
                 rx.data_list.item(rx.data_list.label("身份证号码"), rx.data_list.value(S.masked_id_number)),
             ),
             error_summary(S.summary),
-            form(
-                field("户籍地址", "hukou_address", S.errors, autocomplete="street-address", default_value=S.hukou_address,
-                      hint="与户口簿一致，如：南京市鼓楼区中山路43号", max_length=200),
-                field("联系地址", "contact_address", S.errors, autocomplete="street-address",
-                      default_value=S.contact_address, hint="目前居住或接收邮件的地址", max_length=200),
-                submit_button("保存并继续", S.busy),
-                on_submit=S.save_profile,
-                # Remount when the pre-filled values arrive, so the uncontrolled inputs show them.
-                key=S.hukou_address + "|" + S.contact_address,
+            rx.cond(
+                S.profile_loaded,
+                form(
+                    field("户籍地址", "hukou_address", S.errors, autocomplete="street-address", default_value=S.hukou_address,
+                          hint="与户口簿一致，如：南京市鼓楼区中山路43号", max_length=200),
+                    field("联系地址", "contact_address", S.errors, autocomplete="street-address",
+                          default_value=S.contact_address, hint="目前居住或接收邮件的地址", max_length=200),
+                    submit_button("保存并继续", S.busy),
+                    on_submit=S.save_profile,
+                    # Remount when the values change (a refused save puts back what was typed).
+                    key=S.hukou_address + "|" + S.contact_address,
+                ),
+                rx.text("正在读取登记信息……", size="2", color="gray", role="status"),
             ),
         ),
-        header_right=[_sign_out_button()],
+        header_right=[sign_out_button()],
     )

@@ -18,7 +18,7 @@ from jssi_app.adapters.clock import utcnow
 from jssi_app.domain.staff import ROLE_LABELS
 from jssi_app.services import audit_log, authentication, staff_admin
 from jssi_app.services.staff_admin import AdminRefused, PasswordChangeRequired
-from jssi_app.state.base import AppState, call_service
+from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
 
 AUDIT_CSV = "/files/audit.csv"
@@ -76,7 +76,7 @@ class AdminMixin(FormMixin, mixin=True):
     async def sign_out(self):
         token = self.session_token
         self.session_token = ""
-        for cls in (StaffAdminState, AuditLogState):
+        for cls in SIGN_OUT_RESETS["staff"]:
             (await self.get_state(cls)).reset()
         if token:
             await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
@@ -379,3 +379,6 @@ class AuditLogState(AdminMixin, AppState):
         else:
             self.verify_text = (f"哈希链断裂：第 {result.checked} 条记录（编号 {result.first_bad_id}）与前一条不符，"
                                 "该条或其之前的记录可能被修改、删除或调换。请立即报告安全负责人。")
+
+
+SIGN_OUT_RESETS["staff"].extend([StaffAdminState, AuditLogState])

@@ -34,6 +34,11 @@ async def call_service(fn, *args, **kwargs):
     return await asyncio.to_thread(run)
 
 
+# States that hold what a signed-in account saw, by account kind ("person", "unit", "staff"); each kind's
+# sign-out empties them all, so nothing of one account stays in a browser's server-side state for the next.
+SIGN_OUT_RESETS: dict[str, list[type]] = {"person": [], "unit": [], "staff": []}
+
+
 class AppState(rx.State):
     # Server-generated random token (never Reflex's browser-made client_token). Strict SameSite
     # keeps it off cross-site requests; the session row behind it enforces the timeouts.

@@ -9,7 +9,7 @@ from jssi_app.adapters.clock import utcnow
 from jssi_app.config import settings
 from jssi_app.domain.contributions import FILTER_TYPES
 from jssi_app.services import contribution_proofs, contribution_records
-from jssi_app.state.base import AppState, call_service
+from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
 
 ALL_CODES = list(FILTER_TYPES)
@@ -209,3 +209,6 @@ class VerifyState(FormMixin, AppState):
             return self._focus_summary()
         await self._verify()
         return None if self.found else self._focus_summary()
+
+
+SIGN_OUT_RESETS["person"].extend([ContributionsState])

@@ -16,9 +16,10 @@ from jssi_app.config import settings
 from jssi_app.domain import face_certification as rules
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.services import face_certification
+from jssi_app.state.base import SIGN_OUT_RESETS as _SIGN_OUT_RESETS
 from jssi_app.state.base import AppState, call_service
 from jssi_app.state.forms import FormMixin
-from jssi_app.state.staff import StaffMixin
+from jssi_app.state.staff import SIGN_OUT_RESETS, StaffMixin
 
 CAMERA_MESSAGES = {
     "unsupported": "当前浏览器不支持摄像头拍照，请使用下方“上传照片”完成认证。",
@@ -280,3 +281,8 @@ class ClerkFaceState(StaffMixin, AppState):
             return
         self._show_card(card)
         self.notice = "参保登记照片已采集。"
+
+
+# Sign-out empties what these pages showed: the person's own status, and what a clerk saw of a person.
+_SIGN_OUT_RESETS["person"].extend([FaceCertificationState, FaceHomeState])
+SIGN_OUT_RESETS.append(ClerkFaceState)

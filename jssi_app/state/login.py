@@ -7,7 +7,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.services import authentication
-from jssi_app.state.base import AppState, call_service
+from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
 
 
@@ -34,12 +34,11 @@ class LoginState(FormMixin, AppState):
 
     @rx.event
     async def sign_out(self):
-        from jssi_app.state.person import PersonState
-
         token = self.session_token
         self.session_token = ""
         # Nothing of the person's may stay in this browser's state once they have left.
-        (await self.get_state(PersonState)).reset()
+        for cls in SIGN_OUT_RESETS["person"]:
+            (await self.get_state(cls)).reset()
         if token:
             await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
         return rx.redirect(routes.LOGIN + "?signed_out=1")

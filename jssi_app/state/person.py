@@ -7,7 +7,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.services import profile
-from jssi_app.state.base import AppState, call_service
+from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
 
 
@@ -22,6 +22,9 @@ class PersonState(FormMixin, AppState):
     hukou_address: str = ""
     contact_address: str = ""
     saved_notice: str = ""
+    # The profile form is drawn only once the registry's values are here: inputs drawn earlier would be
+    # replaced when the values arrive, and what the person had typed would be lost.
+    profile_loaded: bool = False
 
     async def _load_overview(self) -> profile.PersonOverview | None:
         account_id = self._person_id()
@@ -51,6 +54,7 @@ class PersonState(FormMixin, AppState):
     async def load_profile(self):
         self._clear_errors()
         self.saved_notice = ""
+        self.profile_loaded = False
         account_id = self._person_id()
         if account_id is None:
             return self._to_login()
@@ -58,6 +62,7 @@ class PersonState(FormMixin, AppState):
         form = await call_service(profile.load_profile_form, account_id)
         self.hukou_address = form.hukou_address
         self.contact_address = form.contact_address
+        self.profile_loaded = True
         return None
 
     @rx.event
@@ -77,3 +82,6 @@ class PersonState(FormMixin, AppState):
             self._show_error(exc)
             return self._focus_summary()
         return rx.redirect(routes.HOME)
+
+
+SIGN_OUT_RESETS["person"].append(PersonState)

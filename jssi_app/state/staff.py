@@ -21,6 +21,7 @@ from jssi_app.domain.working_days import ESTIMATE_NOTE
 from jssi_app.services import authentication, review, review_detail, review_queue, staff_accounts
 from jssi_app.services.review import ReviewRefused
 from jssi_app.services.sessions import Principal
+from jssi_app.state.base import SIGN_OUT_RESETS as _SIGN_OUT_RESETS
 from jssi_app.state.base import AppState, call_service
 from jssi_app.state.forms import FormMixin
 
@@ -51,7 +52,7 @@ def staff_next(raw: str | None) -> str:
 
 
 # States of other staff areas (e.g. 窗口业务) that must be emptied when a staff member signs out.
-SIGN_OUT_RESETS: list[type] = []
+SIGN_OUT_RESETS: list[type] = _SIGN_OUT_RESETS["staff"]
 # Roles that see the 窗口业务 link (the counter services check the role themselves).
 COUNTER_ROLES = ("clerk", "admin")
 
@@ -94,7 +95,7 @@ class StaffMixin(FormMixin, mixin=True):
         token = self.session_token
         self.session_token = ""
         # Nothing of the applications may stay in this browser's state once the staff member has left.
-        for cls in (StaffQueueState, StaffApplicationState, StaffPasswordState, *SIGN_OUT_RESETS):
+        for cls in SIGN_OUT_RESETS:
             (await self.get_state(cls)).reset()
         if token:
             await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
@@ -605,3 +606,6 @@ def _notified_text(result) -> str:  # noqa: ANN001
         parts.append("、".join(names.get(c, c) for c in result.not_notified) + "通知发送失败，已记录，请电话联系经办人")
     return "；".join(parts) + "。"
 
+
+
+SIGN_OUT_RESETS.extend([StaffQueueState, StaffApplicationState, StaffPasswordState])

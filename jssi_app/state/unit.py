@@ -11,7 +11,7 @@ from jssi_app.adapters.clock import utcnow
 from jssi_app.config import settings
 from jssi_app.domain.unit_registration import UnitRegistrationForm
 from jssi_app.services import unit_progress, unit_registration
-from jssi_app.state.base import AppState, call_service
+from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
 from jssi_app.state.registration import SmsCodeMixin
 
@@ -294,6 +294,8 @@ class UnitHomeState(ApplicationViewMixin, FormMixin, AppState):
         token = self.session_token
         self.session_token = ""
         self._apply(None)
+        for cls in SIGN_OUT_RESETS["unit"]:
+            (await self.get_state(cls)).reset()
         if token:
             await call_service(authentication.sign_out, token=token, client_ip=self._client_ip(), now=utcnow())
         return rx.redirect(routes.LOGIN_UNIT + "?signed_out=1")
@@ -345,3 +347,6 @@ class ProgressState(ApplicationViewMixin, SmsCodeMixin, AppState):
         self._apply(view)
         return None
 
+
+
+SIGN_OUT_RESETS["unit"].append(UnitHomeState)

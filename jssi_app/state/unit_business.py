@@ -14,7 +14,7 @@ from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.domain.employment import MAX_IMPORT_BYTES, EnrolmentForm, RowError
 from jssi_app.services import base_declaration, employment
-from jssi_app.state.base import AppState, call_service
+from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
 
 
@@ -388,3 +388,6 @@ class DeclarationState(UnitBusinessMixin, AppState):
         errors = [RowError(int(e["row"] or 0), e["column"], e["message"]) for e in self.row_errors]
         data = await call_service(employment.error_report_file, account_id, errors)
         return rx.download(data=data, filename="缴费基数申报错误报告.xlsx")
+
+
+SIGN_OUT_RESETS["unit"].extend([EmployeeAddState, EmployeesState, EmployeeImportState, DeclarationState])
