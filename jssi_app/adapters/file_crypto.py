@@ -54,11 +54,11 @@ class FileCipher:
         """The plaintext of a sealed file; StoredFileCorrupt for anything that is not what was sealed here."""
         if not is_sealed(blob):
             raise StoredFileCorrupt("stored file has no encryption header")
+        if len(blob) < OVERHEAD:
+            raise StoredFileCorrupt("stored file is truncated")
         header = blob[: len(HEADER)]
         if header != HEADER:
             raise StoredFileCorrupt(f"stored file has unknown format version {blob[len(MAGIC)]}")
-        if len(blob) < OVERHEAD:
-            raise StoredFileCorrupt("stored file is truncated")
         nonce = blob[len(HEADER): len(HEADER) + NONCE_BYTES]
         try:
             return self._aead.decrypt(nonce, blob[len(HEADER) + NONCE_BYTES:], header + context.encode("utf-8"))

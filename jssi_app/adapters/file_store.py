@@ -15,8 +15,9 @@ Contents are encrypted (jssi_app/adapters/file_crypto.py: AES-256-GCM under a su
 nonce per file, the storage key as associated data), so the scans of ID cards and business licences and their
 previews are not readable from the disk, a backup or a copied folder without the key, and a file changed on disk
 or moved to another key is refused (StoredFileCorrupt) rather than served. Files stored in plaintext by earlier
-versions (no header) are still read as they are, unless `read_legacy_plaintext` is off; `seal_legacy()` (CLI
-`encrypt-stored-files`) encrypts them in place.
+versions are still read as they are, unless `read_legacy_plaintext` is off: a file without the header that starts
+like what those versions stored (a PNG, JPEG or PDF scan or preview), so a sealed file whose header was damaged is
+refused too rather than served as noise. `seal_legacy()` (CLI `encrypt-stored-files`) encrypts them in place.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import secrets
 from pathlib import Path
 
 from jssi_app import config
-from jssi_app.adapters.file_crypto import MAGIC, FileCipher, StoredFileCorrupt, file_cipher, is_sealed
+from jssi_app.adapters.file_crypto import FileCipher, StoredFileCorrupt, file_cipher, is_sealed
 
 __all__ = ["FileStore", "StoredFileCorrupt", "default_store"]
 
@@ -36,6 +37,12 @@ SUFFIX = ".bin"
 _KEY = re.compile(r"[0-9a-f]{32}")
 _FILE_MODE = 0o600
 _DIR_MODE = 0o700
+# What earlier, unencrypted versions stored: scans re-encoded as JPEG, PNG or PDF, previews and thumbnails as PNG.
+_LEGACY_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-")
+
+
+def _is_legacy_plaintext(head: bytes) -> bool:
+    return not is_sealed(head) and head.startswith(_LEGACY_SIGNATURES)
 
 
 class FileStore:
@@ -80,7 +87,7 @@ class FileStore:
         """The stored bytes, decrypted; FileNotFoundError if the key is well-formed but absent, StoredFileCorrupt
         if the file was changed on disk or belongs to another key."""
         blob = self.path_for(key).read_bytes()
-        if not is_sealed(blob) and self.read_legacy_plaintext:
+        if self.read_legacy_plaintext and _is_legacy_plaintext(blob):
             return blob  # stored before encryption at rest (see seal_legacy)
         return self._cipher.open(key, blob)
 
@@ -101,8 +108,8 @@ class FileStore:
             if _KEY.fullmatch(key) is None or path != self.path_for(key) or path.is_symlink():
                 continue
             with open(path, "rb") as fh:
-                if is_sealed(fh.read(len(MAGIC))):
-                    continue
+                if not _is_legacy_plaintext(fh.read(16)):
+                    continue  # already sealed, or damaged: encrypting it would make noise look valid
             self._write_atomic(path, self._cipher.seal(key, path.read_bytes()))
             sealed += 1
         return sealed

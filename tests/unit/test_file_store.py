@@ -133,12 +133,12 @@ def test_the_same_content_twice_gives_different_ciphertexts(store: FileStore) ->
     assert raw_a[8:20] != raw_b[8:20] and raw_a[20:] != raw_b[20:]
 
 
-@pytest.mark.parametrize("where", ["version", "nonce", "body", "tag"])
+@pytest.mark.parametrize("where", ["magic", "version", "nonce", "body", "tag"])
 def test_a_flipped_byte_is_refused(store: FileStore, where: str) -> None:
     key = store.put(PNG)
     path = store.path_for(key)
     raw = bytearray(path.read_bytes())
-    offset = {"version": len(HEADER) - 1, "nonce": len(HEADER) + 3, "body": len(HEADER) + 12 + 100,
+    offset = {"magic": 0, "version": len(HEADER) - 1, "nonce": len(HEADER) + 3, "body": len(HEADER) + 12 + 100,
               "tag": len(raw) - 1}[where]
     raw[offset] ^= 0x01
     path.write_bytes(bytes(raw))
@@ -149,7 +149,7 @@ def test_a_flipped_byte_is_refused(store: FileStore, where: str) -> None:
 def test_a_truncated_file_is_refused(store: FileStore) -> None:
     key = store.put(PNG)
     path = store.path_for(key)
-    for length in (len(HEADER) + 5, len(path.read_bytes()) - 1):
+    for length in (len(HEADER) - 1, len(HEADER) + 5, len(path.read_bytes()) - 1):
         path.write_bytes(path.read_bytes()[:length])
         with pytest.raises(StoredFileCorrupt):
             store.get(key)
@@ -187,6 +187,11 @@ def test_seal_legacy_encrypts_plaintext_files_in_place_once(store: FileStore) ->
     path.write_bytes(PNG)
     before = store.path_for(sealed_key).read_bytes()
 
+    damaged_key = store.put(PNG)  # its header damaged: neither served nor "sealed" again as if it were plaintext
+    damaged = bytearray(store.path_for(damaged_key).read_bytes())
+    damaged[0] ^= 0x01
+    store.path_for(damaged_key).write_bytes(bytes(damaged))
+
     assert store.seal_legacy() == 1
 
     raw = path.read_bytes()
@@ -194,6 +199,9 @@ def test_seal_legacy_encrypts_plaintext_files_in_place_once(store: FileStore) ->
     assert FileStore(store.root, read_legacy_plaintext=False).get(legacy) == PNG
     assert store.path_for(sealed_key).read_bytes() == before  # not encrypted twice
     assert store.seal_legacy() == 0
+    assert store.path_for(damaged_key).read_bytes() == bytes(damaged)
+    with pytest.raises(StoredFileCorrupt):
+        store.get(damaged_key)
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
