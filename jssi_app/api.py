@@ -8,6 +8,7 @@ which resolves the session cookie server-side and asks services/material_access.
 from __future__ import annotations
 
 import asyncio
+import logging
 from urllib.parse import quote
 
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from jssi_app.adapters.clock import utcnow
+from jssi_app.adapters.file_store import StoredFileCorrupt
 from jssi_app.db import engine
 from jssi_app.domain.errors import ValidationFailed
 from jssi_app.routes import FACE_REFERENCE_FILE_PREFIX, MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX, UNIT_FILE_PREFIX
@@ -52,6 +54,10 @@ async def material_file(request: Request) -> Response:
         found = await asyncio.to_thread(_serve, material_id, variant, token, client_ip)
     except MaterialForbidden as exc:
         return PlainTextResponse(exc.message, status_code=404)
+    except StoredFileCorrupt:
+        # Changed on disk or moved to another key: never served, and worth an operator's look.
+        logging.getLogger(__name__).error("material %s (%s) failed its integrity check", material_id, variant)
+        return PlainTextResponse("文件已损坏，无法显示，请联系管理员", status_code=500)
     headers = dict(_SECURITY_HEADERS)
     headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(found.display_name)}"
     return Response(found.data, media_type=found.media_type, headers=headers)

@@ -247,6 +247,14 @@ def _cmd_staff_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_encrypt_stored_files(_args: argparse.Namespace) -> int:
+    from jssi_app.adapters.file_store import default_store
+
+    store = default_store()
+    print(f"已加密 {store.seal_legacy()} 个旧版明文文件（{store.root}）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m jssi_app", description="江苏社保网上服务大厅 运维命令")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -271,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("print-demo-identities", help="显示演示身份")
     p.set_defaults(func=_cmd_print_demo_identities)
+
+    p = sub.add_parser("encrypt-stored-files", help="加密旧版本以明文保存的上传文件（可重复执行）")
+    p.set_defaults(func=_cmd_encrypt_stored_files)
 
     staff = sub.add_parser("staff", help="工作人员账号").add_subparsers(dest="staff_command", required=True, metavar="操作")
     p = staff.add_parser("create", help="创建工作人员账号（密码从标准输入读取，终端下自动生成）")

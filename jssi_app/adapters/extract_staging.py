@@ -5,6 +5,11 @@ persons.csv, units.csv and contributions.csv — names the server writes, never 
 zip entry like `../../x` cannot place a file anywhere else. `meta.json` records who uploaded it, when, and
 whether its dry run passed. The folder is removed after 正式导入, when the clerk discards it, and by a sweep of
 folders older than MAX_AGE on every new upload (a clerk who walked away).
+
+The CSVs hold ID numbers, names, phones and addresses, so they are kept encrypted like every other piece of
+personal data at rest (jssi_app/adapters/file_crypto.py; the associated data is the token and the file name, so a
+file moved to another upload or renamed does not decrypt). 试导入 and 正式导入 get the decrypted contents in
+memory (`contents`), never as a plaintext file. meta.json holds no personal data and stays readable.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jssi_app import config
+from jssi_app.adapters.file_crypto import OVERHEAD, FileCipher, StoredFileCorrupt, file_cipher
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.domain.registry_extract import (
     MAX_UNPACKED_BYTES,
     UNPACKED_TOO_LARGE,
+    EXTRACT_FILES,
     base_name,
     check_members,
 )
@@ -34,6 +41,8 @@ MAX_AGE = dt.timedelta(hours=2)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 _META = "meta.json"
 _CHUNK = 1024 * 1024
+GONE = "上传的文件已失效，请重新上传"
+DAMAGED = "暂存的文件已损坏或被改动，无法读取，请重新上传"
 
 
 @dataclass(frozen=True)
@@ -87,14 +96,23 @@ def extract_files(kind: str, uploads: list[tuple[str, bytes]]) -> dict[str, byte
     return {base_name(name): content for name, content in uploads}
 
 
+def _context(token: str, name: str) -> str:
+    return f"counter-import/{token}/{name}"
+
+
 class ExtractStaging:
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, master_key: bytes | None = None) -> None:
         self.root = Path(root) if root is not None else default_root()
+        self._master_key = master_key  # None: JSSI_PII_KEY, looked up on first use
+
+    @property
+    def _cipher(self) -> FileCipher:
+        return file_cipher(self._master_key)
 
     def path(self, token: str) -> Path:
         """The staged folder of `token`; InvalidValue for a token this store could not have made."""
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-            raise InvalidValue("上传的文件已失效，请重新上传")
+            raise InvalidValue(GONE)
         return self.root / token
 
     def create(self, files: dict[str, bytes], *, staff_id: int, now: dt.datetime) -> str:
@@ -108,9 +126,9 @@ class ExtractStaging:
             except FileExistsError:  # 128 random bits: theoretical, but never share a folder
                 continue
         for name, content in files.items():
-            target = folder / base_name(name)
-            with open(target, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
-                fh.write(content)
+            name = base_name(name)
+            with open(folder / name, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+                fh.write(self._cipher.seal(_context(token, name), content))
         self.write_meta(token, Meta(staff_id=staff_id, created=now, checked=False))
         return token
 
@@ -120,7 +138,7 @@ class ExtractStaging:
             return Meta(staff_id=int(raw["staff_id"]), created=dt.datetime.fromisoformat(raw["created"]),
                         checked=bool(raw["checked"]))
         except (OSError, ValueError, KeyError, TypeError):
-            raise InvalidValue("上传的文件已失效，请重新上传") from None
+            raise InvalidValue(GONE) from None
 
     def write_meta(self, token: str, meta: Meta) -> None:
         folder = self.path(token)
@@ -130,8 +148,26 @@ class ExtractStaging:
         tmp.replace(folder / _META)
 
     def files(self, token: str) -> list[tuple[str, int]]:
+        """(name, size of the CSV as uploaded) of the staged files."""
         folder = self.path(token)
-        return sorted((p.name, p.stat().st_size) for p in folder.iterdir() if p.suffix == ".csv")
+        return sorted((p.name, max(p.stat().st_size - OVERHEAD, 0)) for p in folder.iterdir() if p.suffix == ".csv")
+
+    def contents(self, token: str) -> dict[str, bytes]:
+        """The staged CSVs, decrypted into memory (name → bytes); InvalidValue if gone or changed on disk."""
+        folder = self.path(token)
+        out: dict[str, bytes] = {}
+        try:
+            for name in EXTRACT_FILES:
+                path = folder / name
+                if path.is_file():
+                    out[name] = self._cipher.open(_context(token, name), path.read_bytes())
+        except FileNotFoundError:
+            raise InvalidValue(GONE) from None
+        except StoredFileCorrupt:
+            raise InvalidValue(DAMAGED) from None
+        if not folder.is_dir():
+            raise InvalidValue(GONE)
+        return out
 
     def discard(self, token: str) -> None:
         with contextlib.suppress(InvalidValue):

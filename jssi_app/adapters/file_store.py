@@ -10,6 +10,14 @@ Writes are atomic (temporary file in the same folder, fsync, os.replace), so a r
 file and a crash leaves at most a stray `.tmp-*` file, never a truncated upload. Files are 0o600 and
 folders 0o700: only the service's own user reads them. Two levels of fan-out (ab/cd/abcd….bin) keep any
 one folder small.
+
+Contents are encrypted (jssi_app/adapters/file_crypto.py: AES-256-GCM under a subkey of JSSI_PII_KEY, a random
+nonce per file, the storage key as associated data), so the scans of ID cards and business licences and their
+previews are not readable from the disk, a backup or a copied folder without the key, and a file changed on disk
+or moved to another key is refused (StoredFileCorrupt) rather than served. Files stored in plaintext by earlier
+versions are still read as they are, unless `read_legacy_plaintext` is off: a file without the header that starts
+like what those versions stored (a PNG, JPEG or PDF scan or preview), so a sealed file whose header was damaged is
+refused too rather than served as noise. `seal_legacy()` (CLI `encrypt-stored-files`) encrypts them in place.
 """
 
 from __future__ import annotations
@@ -21,16 +29,31 @@ import secrets
 from pathlib import Path
 
 from jssi_app import config
+from jssi_app.adapters.file_crypto import FileCipher, StoredFileCorrupt, file_cipher, is_sealed
+
+__all__ = ["FileStore", "StoredFileCorrupt", "default_store"]
 
 SUFFIX = ".bin"
 _KEY = re.compile(r"[0-9a-f]{32}")
 _FILE_MODE = 0o600
 _DIR_MODE = 0o700
+# What earlier, unencrypted versions stored: scans re-encoded as JPEG, PNG or PDF, previews and thumbnails as PNG.
+_LEGACY_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-")
+
+
+def _is_legacy_plaintext(head: bytes) -> bool:
+    return not is_sealed(head) and head.startswith(_LEGACY_SIGNATURES)
 
 
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, master_key: bytes | None = None, read_legacy_plaintext: bool = True) -> None:
         self.root = Path(root)
+        self._master_key = master_key  # None: JSSI_PII_KEY, looked up on first use
+        self.read_legacy_plaintext = read_legacy_plaintext
+
+    @property
+    def _cipher(self) -> FileCipher:
+        return file_cipher(self._master_key)
 
     # --- keys and paths ------------------------------------------------------------------------------
 
@@ -48,7 +71,7 @@ class FileStore:
     # --- operations ----------------------------------------------------------------------------------
 
     def put(self, data: bytes) -> str:
-        """Store `data` under a new random name and return its key (32 lowercase hex characters)."""
+        """Store `data` (encrypted) under a new random name and return its key (32 lowercase hex characters)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("data must be bytes")
         while True:
@@ -57,11 +80,48 @@ class FileStore:
             if not path.exists():  # 128 random bits: a clash is theoretical, but never overwrite
                 break
         self._make_dirs(path.parent)
+        self._write_atomic(path, self._cipher.seal(key, data))
+        return key
+
+    def get(self, key: str) -> bytes:
+        """The stored bytes, decrypted; FileNotFoundError if the key is well-formed but absent, StoredFileCorrupt
+        if the file was changed on disk or belongs to another key."""
+        blob = self.path_for(key).read_bytes()
+        if self.read_legacy_plaintext and _is_legacy_plaintext(blob):
+            return blob  # stored before encryption at rest (see seal_legacy)
+        return self._cipher.open(key, blob)
+
+    def exists(self, key: str) -> bool:
+        return self.path_for(key).is_file()
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file; deleting an absent key is not an error."""
+        self.path_for(key).unlink(missing_ok=True)
+
+    def seal_legacy(self) -> int:
+        """Encrypt in place every file stored in plaintext by an earlier version; the number encrypted."""
+        sealed = 0
+        if not self.root.is_dir():
+            return 0
+        for path in sorted(self.root.glob("??/??/*" + SUFFIX)):
+            key = path.name[: -len(SUFFIX)]
+            if _KEY.fullmatch(key) is None or path != self.path_for(key) or path.is_symlink():
+                continue
+            with open(path, "rb") as fh:
+                if not _is_legacy_plaintext(fh.read(16)):
+                    continue  # already sealed, or damaged: encrypting it would make noise look valid
+            self._write_atomic(path, self._cipher.seal(key, path.read_bytes()))
+            sealed += 1
+        return sealed
+
+    # --- helpers -------------------------------------------------------------------------------------
+
+    def _write_atomic(self, path: Path, blob: bytes) -> None:
         tmp = path.parent / f".tmp-{secrets.token_hex(8)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), _FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fh.write(blob)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, _FILE_MODE)  # the umask may have narrowed it further; never wider
@@ -71,20 +131,6 @@ class FileStore:
                 tmp.unlink()
             raise
         self._fsync_dir(path.parent)
-        return key
-
-    def get(self, key: str) -> bytes:
-        """The stored bytes; FileNotFoundError if the key is well-formed but absent."""
-        return self.path_for(key).read_bytes()
-
-    def exists(self, key: str) -> bool:
-        return self.path_for(key).is_file()
-
-    def delete(self, key: str) -> None:
-        """Remove a stored file; deleting an absent key is not an error."""
-        self.path_for(key).unlink(missing_ok=True)
-
-    # --- helpers -------------------------------------------------------------------------------------
 
     def _make_dirs(self, folder: Path) -> None:
         # Created one level at a time so every level (root included) gets 0o700 regardless of the umask.

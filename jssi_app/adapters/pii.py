@@ -23,14 +23,15 @@ from jssi_app.config import settings
 _VERSION = "v1"
 
 
-def _derive(master: bytes, info: bytes) -> bytes:
+def derive_subkey(master: bytes, info: bytes) -> bytes:
+    """A 32-byte key for one purpose (`info`) from the master key; other modules derive theirs here too."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
 
 class PiiCipher:
     def __init__(self, master_key: bytes) -> None:
-        self._aead = AESGCM(_derive(master_key, b"jssi pii aes-gcm v1"))
-        self._mac_key = _derive(master_key, b"jssi pii hmac v1")
+        self._aead = AESGCM(derive_subkey(master_key, b"jssi pii aes-gcm v1"))
+        self._mac_key = derive_subkey(master_key, b"jssi pii hmac v1")
 
     def encrypt(self, field: str, value: str) -> str:
         nonce = os.urandom(12)

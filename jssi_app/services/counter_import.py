@@ -2,7 +2,7 @@
 validation only: nothing written, counts and every file/line error reported), then 正式导入 with the same
 importer. Both are audited with the clerk's username (registry_import_dry_run, registry_imported or
 registry_import_failed). The uploaded files are staged privately (jssi_app/adapters/extract_staging.py) and
-removed after 正式导入 or when discarded.
+removed after 正式导入 or when discarded; they are encrypted there and reach the importer decrypted in memory.
 """
 
 from __future__ import annotations
@@ -112,9 +112,13 @@ def dry_run(
     staging = staging or ExtractStaging()
     clerk, meta = _own(db, token, staff_id, staging)
     try:
-        report = import_registry(db, staging.path(token), actor=f"staff:{clerk.id}", today=to_local(now).date(),
-                                 dry_run=True, audit_detail=_detail(clerk.username, staging, token),
-                                 client_ip=client_ip)
+        files = staging.contents(token)
+    except InvalidValue:
+        staging.discard(token)  # damaged on disk: it can never be imported
+        raise
+    try:
+        report = import_registry(db, files, actor=f"staff:{clerk.id}", today=to_local(now).date(), dry_run=True,
+                                 audit_detail=_detail(clerk.username, staging, token), client_ip=client_ip)
     except RegistryImportError as exc:
         # Files with errors can never be imported: the clerk fixes them and uploads again, so they go now.
         staging.discard(token)
@@ -138,7 +142,7 @@ def run_import(
     if not meta.checked:
         raise ImportRefused(DRY_RUN_FIRST, code="dry_run_first")
     try:
-        report = import_registry(db, staging.path(token), actor=f"staff:{clerk.id}", today=to_local(now).date(),
+        report = import_registry(db, staging.contents(token), actor=f"staff:{clerk.id}", today=to_local(now).date(),
                                  audit_detail=_detail(clerk.username, staging, token), client_ip=client_ip)
     except RegistryImportError as exc:
         # The registry changed since the dry run (another import): the clerk uploads again after fixing.

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import Row, insert, select, update
 from sqlmodel import Session
@@ -137,12 +139,27 @@ class _Errors:
 
 # -- reading -------------------------------------------------------------------------------------
 
+# Where an extract's files come from: a folder holding them (the CLI), or their contents by file name (the
+# counter's staged upload, decrypted into memory so no plaintext copy is written to disk).
+ExtractSource = Path | Mapping[str, bytes]
 
-def _records(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line, fields) of the data rows; header, encoding and column-count problems go to `errors`."""
-    name = path.name
+
+def _has(source: ExtractSource, name: str) -> bool:
+    return name in source if isinstance(source, Mapping) else (source / name).is_file()
+
+
+def _open(source: ExtractSource, name: str) -> TextIO:
     # utf-8-sig: tolerate the byte-order mark spreadsheet programs put in front of UTF-8 files.
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    if isinstance(source, Mapping):
+        return io.TextIOWrapper(io.BytesIO(source[name]), encoding="utf-8-sig", newline="")
+    return open(source / name, encoding="utf-8-sig", newline="")
+
+
+def _records(
+    source: ExtractSource, name: str, columns: tuple[str, ...], errors: _Errors
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line, fields) of the data rows; header, encoding and column-count problems go to `errors`."""
+    with _open(source, name) as fh:
         reader = csv.reader(fh, strict=True)
         line = 1
         try:
@@ -174,9 +191,9 @@ def _records(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[
             errors.unreadable.add(name)
 
 
-def _write_records(path: Path) -> Iterator[list[str]]:
+def _write_records(source: ExtractSource, name: str) -> Iterator[list[str]]:
     """Data rows of a file that already passed validation."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with _open(source, name) as fh:
         reader = csv.reader(fh, strict=True)
         next(reader)
         for fields in reader:
@@ -394,7 +411,7 @@ def _units_by_code(session: Session, codes: list[str]) -> dict[str, Row]:
 
 def import_registry(
     session: Session,
-    directory: Path,
+    source: ExtractSource,
     *,
     actor: str = "cli",
     today: dt.date | None = None,
@@ -402,7 +419,8 @@ def import_registry(
     audit_detail: dict | None = None,
     client_ip: str = "",
 ) -> ImportReport | DryRunReport:
-    """Validate and import the extract in `directory`; commits `session` on success.
+    """Validate and import the extract in `source` (a folder, or file name → contents); commits `session` on
+    success.
 
     On any invalid row the session is rolled back, an audit event "registry_import_failed" is
     committed on its own, and RegistryImportError is raised. `today` (default: today in Nanjing)
@@ -420,10 +438,14 @@ def import_registry(
         from jssi_app.adapters.clock import local_today
 
         today = local_today()
-    directory = Path(directory)
-    extra = dict(audit_detail or {})
+    if not isinstance(source, Mapping):
+        source = Path(source)
+    # A folder is named in the audit event; contents in memory have no place to name (the caller's
+    # audit_detail says what they were).
+    extra = {"directory": str(source)} if isinstance(source, Path) else {}
+    extra.update(audit_detail or {})
     try:
-        plan = _validate(session, directory, today)
+        plan = _validate(session, source, today)
     except RegistryImportError as exc:
         session.rollback()
         audit.record(
@@ -433,7 +455,6 @@ def import_registry(
             client_ip=client_ip,
             outcome="failure",
             detail={
-                "directory": str(directory),
                 "errors": exc.total,
                 "first_errors": [str(e) for e in exc.errors[:5]],
                 **extra,
@@ -450,14 +471,14 @@ def import_registry(
             session.rollback()  # nothing but the audit event below may come out of a dry run
             dry.seconds = round(time.perf_counter() - started, 3)
             audit.record(session, "registry_import_dry_run", actor=actor, client_ip=client_ip,
-                         detail={"directory": str(directory), **asdict(dry), **extra})
+                         detail={**asdict(dry), **extra})
             session.commit()
         except BaseException:
             session.rollback()
             raise
         return dry
     try:
-        report = _write(session, directory, plan)
+        report = _write(session, source, plan)
     except BaseException:
         session.rollback()  # all-or-nothing holds for database errors too
         raise
@@ -467,7 +488,7 @@ def import_registry(
         "registry_imported",
         actor=actor,
         client_ip=client_ip,
-        detail={"directory": str(directory), **asdict(report), **extra},
+        detail={**asdict(report), **extra},
     )
     session.commit()
     return report
@@ -519,18 +540,17 @@ def _report_reference(errors: _Errors, entry: list[int], reason: str) -> None:
     errors.total += count - len(lines)
 
 
-def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
+def _validate(session: Session, source: ExtractSource, today: dt.date) -> _Plan:
     errors = _Errors()
-    paths = {name: directory / name for name in (PERSONS_FILE, UNITS_FILE, CONTRIBUTIONS_FILE)}
     for name in (PERSONS_FILE, UNITS_FILE):
-        if not paths[name].is_file():
+        if not _has(source, name):
             errors.add(name, 0, f"缺少文件 {name}")
     if errors:
         raise RegistryImportError(errors.items, errors.total)
 
     persons: dict[str, _PersonRow] = {}
     person_lines: dict[str, int] = {}  # every ID number in persons.csv, valid or not
-    for line, fields in _records(paths[PERSONS_FILE], PERSON_COLUMNS, errors):
+    for line, fields in _records(source, PERSONS_FILE, PERSON_COLUMNS, errors):
         row, problems = _check_person(line, fields, today)
         number = row.id_number if row else fields[0].upper()
         if number in person_lines:
@@ -544,7 +564,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
 
     units: dict[str, _UnitRow] = {}
     unit_lines: dict[str, int] = {}
-    for line, fields in _records(paths[UNITS_FILE], UNIT_COLUMNS, errors):
+    for line, fields in _records(source, UNITS_FILE, UNIT_COLUMNS, errors):
         row, problems = _check_unit(line, fields, today)
         code = row.uscc if row else fields[0].upper()
         if code in unit_lines:
@@ -563,7 +583,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
     fp = cipher().fingerprint
     person_fp = {number: fp("id_number", number) for number in persons}
 
-    has_contributions = paths[CONTRIBUTIONS_FILE].is_file()
+    has_contributions = _has(source, CONTRIBUTIONS_FILE)
     contribution_rows = 0
     db_person_ids: dict[str, int] = {}
     db_unit_ids: dict[str, int] = {}
@@ -572,7 +592,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
         unknown_persons: dict[str, list[int]] = {}
         unknown_units: dict[str, list[int]] = {}
         seen = _SeenMonths()
-        for line, f in _records(paths[CONTRIBUTIONS_FILE], CONTRIBUTION_COLUMNS, errors):
+        for line, f in _records(source, CONTRIBUTIONS_FILE, CONTRIBUTION_COLUMNS, errors):
             contribution_rows += 1
             number, period, code, uscc, base, personal, unit_amount, paid = f
             number = number.upper()
@@ -627,7 +647,7 @@ def _validate(session: Session, directory: Path, today: dt.date) -> _Plan:
     return _Plan(persons, units, person_fp, db_person_ids, db_unit_ids, has_contributions, contribution_rows)
 
 
-def _write(session: Session, directory: Path, plan: _Plan) -> ImportReport:
+def _write(session: Session, source: ExtractSource, plan: _Plan) -> ImportReport:
     report = ImportReport()
     pii = cipher()
     unit_ids = dict(plan.db_unit_ids)
@@ -739,7 +759,7 @@ def _write(session: Session, directory: Path, plan: _Plan) -> ImportReport:
 
     if plan.has_contributions:
         new_person_ids = {person_ids[number_by_fp[row["id_fp"]]] for row in new_persons}
-        _write_contributions(session, directory / CONTRIBUTIONS_FILE, person_ids, unit_ids, new_person_ids, report)
+        _write_contributions(session, source, person_ids, unit_ids, new_person_ids, report)
     session.flush()
     return report
 
@@ -776,7 +796,7 @@ def _insert_contributions(session: Session, rows: list[tuple]) -> None:
 
 def _write_contributions(
     session: Session,
-    path: Path,
+    source: ExtractSource,
     person_ids: dict[str, int],
     unit_ids: dict[str, int],
     new_person_ids: set[int],
@@ -825,7 +845,7 @@ def _write_contributions(
         flush_writes()
 
     batch: list[list[str]] = []
-    for fields in _write_records(path):
+    for fields in _write_records(source, CONTRIBUTIONS_FILE):
         batch.append(fields)
         if len(batch) >= 20000:
             process(batch)

@@ -100,3 +100,21 @@ def test_print_demo_identities(cli_env):
     for identity in DEMO_IDENTITIES:
         for value in (identity.label, identity.id_number, identity.name, identity.phone, identity.note):
             assert value in result.stdout
+
+
+def test_encrypt_stored_files_encrypts_what_earlier_versions_left_in_plaintext(cli_env):
+    from jssi_app.adapters.file_store import FileStore
+
+    root = Path(cli_env["JSSI_DATA_DIR"]) / "uploads"
+    key = "0123456789abcdef0123456789abcdef"
+    store = FileStore(root, read_legacy_plaintext=False)
+    legacy = store.path_for(key)
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b"\x89PNG\r\n\x1a\n legacy scan")
+
+    result = run(cli_env, "encrypt-stored-files")
+
+    assert result.returncode == 0, result.stderr
+    assert "已加密 1 个旧版明文文件" in result.stdout
+    assert b"PNG" not in legacy.read_bytes() and store.get(key) == b"\x89PNG\r\n\x1a\n legacy scan"
+    assert "已加密 0 个" in run(cli_env, "encrypt-stored-files").stdout

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from jssi_app.adapters.extract_staging import MAX_AGE, ExtractStaging
 from jssi_app.config import PROJECT_ROOT
 from jssi_app.domain.errors import InvalidValue
+from jssi_app.domain.registry_extract import size_text
 from jssi_app.models.operations import AuditEvent
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
 from jssi_app.services import counter_import
@@ -239,3 +240,19 @@ def test_cli_dry_run_reports_and_writes_nothing(tmp_path, extract):
         events = [e for e, in db.execute(select(AuditEvent.event)).all()]
     eng.dispose()
     assert events == ["registry_import_dry_run", "registry_import_dry_run"]
+
+
+def test_staged_files_are_encrypted_and_a_changed_one_is_refused_and_removed(db, staff, extract, staging):
+    staged = counter_import.stage_extract(db, _uploads(extract), staff_id=staff["clerk"], now=NOW, staging=staging)
+    folder = staging.path(staged.token)
+    persons = (extract / "persons.csv").read_bytes()
+    raw = bytearray((folder / "persons.csv").read_bytes())
+    assert persons.splitlines()[1] not in raw and b"id_number,name" not in raw
+    assert dict(staged.files)["persons.csv"] == size_text(len(persons))  # the size uploaded, not the ciphertext's
+
+    raw[-5] ^= 0x01
+    (folder / "persons.csv").write_bytes(bytes(raw))
+    with pytest.raises(InvalidValue, match="损坏"):
+        counter_import.dry_run(db, staged.token, staff_id=staff["clerk"], now=NOW, staging=staging)
+    assert not folder.exists()
+    assert _counts(db)["registry_person"] == 0

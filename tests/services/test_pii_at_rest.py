@@ -128,3 +128,39 @@ def test_no_plaintext_personal_data_anywhere(db):
         assert b"139****8264" in raw
         for label, plain in secrets.items():
             assert plain.encode("utf-8") not in raw, f"{label} in plaintext in {[p.name for p in files]}"
+
+
+def test_no_plaintext_in_the_stored_files(db, tmp_path, monkeypatch):
+    """A unit's scans (and their previews and thumbnails) and a clerk's staged registry extract, as the
+    default stores under DATA_DIR keep them: no file there holds an image, a PDF or a CSV line in the clear."""
+    from jssi_app import config
+    from jssi_app.adapters.extract_staging import ExtractStaging
+    from jssi_app.services import unit_registration as units
+    from jssi_app.services.material_access import open_material
+    from jssi_app.services.sessions import Principal
+    from tests.services.test_unit_registration import make_code, pdf_bytes, png_bytes, register
+
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path)
+    reg = register(db, make_code(77))
+    png, pdf = png_bytes(), pdf_bytes()
+    uploaded = units.add_material(db, reg.application_id, account_id=reg.account_id, kind="legal_rep_id",
+                                  filename="法人身份证.png", content=png, client_ip=IP, now=NOW)
+    units.add_material(db, reg.application_id, account_id=reg.account_id, kind="authorization_letter",
+                       filename="委托书.pdf", content=pdf, client_ip=IP, now=NOW)
+    csv_line = f"{make_id(83, birth='19751203')},{NAME},男,1975-12-03,{PHONE},{HUKOU},320102,职工,正常参保,2000-01"
+    ExtractStaging().create({"persons.csv": f"{','.join(('id_number', 'name'))}\n{csv_line}\n".encode()},
+                            staff_id=1, now=NOW)
+
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "meta.json"]
+    assert len([p for p in files if p.suffix == ".bin"]) == 6  # original, preview, thumbnail of each scan
+    assert len([p for p in files if p.suffix == ".csv"]) == 1
+    # The scans went in (and come out) as images and PDFs: otherwise finding none on disk would prove nothing.
+    principal = Principal(account_kind="unit", account_id=reg.account_id, session_id=0)
+    shown = open_material(db, uploaded.material_id, principal=principal, variant="preview", client_ip=IP, now=NOW)
+    assert shown.data.startswith(b"\x89PNG")
+    for path in files:
+        raw = path.read_bytes()
+        for label, plain in {"PNG signature": b"\x89PNG", "PNG header chunk": b"IHDR", "PDF signature": b"%PDF",
+                             "JPEG signature": b"\xff\xd8\xff", "CSV line": csv_line.encode(),
+                             "name": NAME.encode(), "phone": PHONE.encode()}.items():
+            assert plain not in raw, f"{label} in plaintext in {path.relative_to(tmp_path)}"

@@ -277,3 +277,38 @@ def test_the_upload_limit_is_configurable_and_enforced_on_the_server(db, store, 
         reset_settings_cache()
     units.add_material(db, reg.application_id, account_id=reg.account_id, kind="business_licence",
                        filename="big.png", content=big, client_ip=IP, now=NOW, store=store)
+
+
+def test_the_file_route_serves_a_scan_decrypted_and_refuses_one_changed_on_disk(db, db_engine, tmp_path,
+                                                                                 monkeypatch):
+    import jssi_app.api as api_module
+    from starlette.testclient import TestClient
+
+    from jssi_app import config
+    from jssi_app.adapters.file_store import default_store
+    from jssi_app.services.sessions import start_session
+
+    monkeypatch.setattr(api_module, "engine", lambda: db_engine)
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path)
+    reg = register(db, make_code(61))
+    uploaded = units.add_material(db, reg.application_id, account_id=reg.account_id, kind="legal_rep_id",
+                                  filename="id.png", content=png_bytes(), client_ip=IP, now=NOW)
+    token = start_session(db, account_kind="unit", account_id=reg.account_id, client_ip=IP,
+                          now=dt.datetime.now(dt.UTC))
+    db.commit()
+    preview_key = db.get(Material, uploaded.material_id).preview_key
+    db.commit()
+
+    def fetch():
+        with TestClient(api_module.api, base_url="https://testserver") as c:
+            c.cookies.set("jssi_session", token)
+            return c.get(f"/files/materials/{uploaded.material_id}/preview")
+
+    ok = fetch()
+    assert ok.status_code == 200 and ok.content.startswith(b"\x89PNG")
+    path = default_store().path_for(preview_key)
+    raw = bytearray(path.read_bytes())
+    raw[40] ^= 0x01
+    path.write_bytes(bytes(raw))
+    refused = fetch()
+    assert refused.status_code == 500 and refused.text == "文件已损坏，无法显示，请联系管理员"
