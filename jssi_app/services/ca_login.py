@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from jssi_app.adapters.ca_trust import TrustStore, trust_store
@@ -86,6 +86,8 @@ def start(
                 detail=detail)
     if account.approved_at is None:
         _refuse(db, CertificateRefused("unit_not_approved"), subject=subject, client_ip=client_ip, detail=detail)
+    # Spent and expired tickets are of no use to anyone: cleared as new ones are made.
+    db.exec(delete(CaLoginTicket).where(col(CaLoginTicket.expires_at) < now - dt.timedelta(hours=1)))
     ticket = new_token()
     db.add(CaLoginTicket(ticket_hash=hash_token(ticket), unit_account_id=int(account.id), certificate_id=int(live.id),
                          created_at=now, expires_at=now + TICKET_LIFETIME))

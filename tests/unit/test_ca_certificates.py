@@ -101,3 +101,24 @@ def test_the_proxy_only_route_answers_404_without_the_secret_or_from_another_add
     assert remote.get("/internal/ca-login", headers={"X-JSSI-Proxy-Secret": "a-long-shared-secret"},
                       follow_redirects=False).status_code == 404
     assert len(calls) == 1
+
+
+def test_the_demo_ca_of_seed_demo_issues_a_bindable_certificate_of_the_approved_demo_unit(tmp_path):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from jssi_app.adapters.ca_trust import TrustStore
+    from jssi_app.services.demo_ca import DEMO_P12_PASSWORD, seed_demo_ca
+    from jssi_app.services.demo_review import DEMO_APPLICATIONS
+
+    unit = next(a for a in DEMO_APPLICATIONS if a.status == "approved")
+    now = dt.datetime.now(dt.UTC)
+    demo = seed_demo_ca(tmp_path, tmp_path / "trust", tmp_path / "crl", unit_name=unit.unit_name,
+                        uscc=unit.credit_code, now=now)
+    again = seed_demo_ca(tmp_path, tmp_path / "trust", tmp_path / "crl", unit_name=unit.unit_name,
+                         uscc=unit.credit_code, now=now)
+    assert again.unit_pem.read_bytes() == demo.unit_pem.read_bytes()  # made once
+    cert = parse_certificate(demo.unit_pem.read_bytes())
+    assert unit_code_of(cert) == unit.credit_code
+    TrustStore(trust_dir=tmp_path / "trust", crl_sources=[str(tmp_path / "crl")]).verify(cert, now)
+    key, p12_cert, _chain = pkcs12.load_key_and_certificates(demo.unit_p12.read_bytes(), DEMO_P12_PASSWORD.encode())
+    assert p12_cert == cert and key is not None
