@@ -126,8 +126,9 @@ class TrustStore:
         if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
             raise CertificateRefused("revoked", f"serial {cert.serial_number:x}")
 
-    def verify(self, cert: x509.Certificate, now: dt.datetime, intermediates: list[x509.Certificate] | None = None
-               ) -> Verified:
+    def verify(
+        self, cert: x509.Certificate, now: dt.datetime, intermediates: list[x509.Certificate] | None = None
+    ) -> Verified:
         """Raise CertificateRefused (expired, not_yet_valid, untrusted, revoked, crl_unavailable) or return the chain."""
         if cert.not_valid_after_utc < now:
             raise CertificateRefused("expired", cert.not_valid_after_utc.isoformat())

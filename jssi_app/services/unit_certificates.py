@@ -17,7 +17,13 @@ from sqlmodel import Session, col, select
 
 from jssi_app.adapters.ca_trust import TrustStore, trust_store
 from jssi_app.adapters.clock import format_local
-from jssi_app.domain.ca_certificates import CertificateRefused, common_name, describe_name, parse_certificate, unit_code_of
+from jssi_app.domain.ca_certificates import (
+    CertificateRefused,
+    common_name,
+    describe_name,
+    parse_certificate,
+    unit_code_of,
+)
 from jssi_app.domain.credit_codes import validate_credit_code
 from jssi_app.domain.errors import DomainError, FieldError, InvalidValue, ValidationFailed
 from jssi_app.models.unit_certificates import UnitCertificate
@@ -158,7 +164,9 @@ def bind_certificate(
     return find_unit(db, uscc, staff_id=staff_id)
 
 
-def revoke_binding(db: Session, binding_id: int, *, staff_id: int, client_ip: str, now: dt.datetime) -> UnitCertificates:
+def revoke_binding(
+    db: Session, binding_id: int, *, staff_id: int, client_ip: str, now: dt.datetime
+) -> UnitCertificates:
     clerk = require_clerk(db, staff_id)
     row = db.get(UnitCertificate, binding_id)
     if row is None or row.revoked_at is not None:

@@ -138,7 +138,8 @@ def test_the_proxy_only_route_refuses_anyone_but_the_proxy(app_server, ca_world)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 404
-    events = _app_python(app_server, "import json; from sqlmodel import Session, select; from jssi_app.db import engine;"
+    events = _app_python(app_server, "import json; from sqlmodel import Session, select;"
+                         "from jssi_app.db import engine;"
                          "from jssi_app.models.operations import AuditEvent\n"
                          "with Session(engine()) as db: print(json.dumps([e for e in db.exec(select(AuditEvent.event))"
                          ".all() if e.startswith(('ca_', 'certificate_'))]))")

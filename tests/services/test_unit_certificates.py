@@ -173,7 +173,8 @@ def test_ca_login_refuses_expired_revoked_wrong_ca_and_unbound_certificates_and_
 def test_ca_login_refuses_a_certificate_bound_to_another_unit_than_it_names(db, pki, world):
     # A binding row that does not match the certificate (only possible by tampering with the table).
     db.add(UnitCertificate(unit_account_id=world["units"][UNIT_B], uscc=UNIT_B,
-                           fingerprint=unit_certificates.fingerprint_of(pki.valid.cert), serial="1", issuer="", subject="",
+                           fingerprint=unit_certificates.fingerprint_of(pki.valid.cert), serial="1", issuer="",
+                           subject="",
                            not_before=NOW, not_after=NOW, bound_by=world["clerk"], bound_at=NOW))
     db.commit()
     with pytest.raises(CertificateRefused) as refused:
