@@ -12,7 +12,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup migrate seed bun browser bench clean lint
+.PHONY: run test setup migrate seed bun browser nginx run-ca bench clean lint
 
 setup: $(VENV)/.installed bun
 
@@ -55,7 +55,19 @@ browser:
 		(apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)) \
 		&& echo "fonts-noto-cjk installed"; fi
 
-test: setup browser
+# nginx for 单位CA证书登录 (mutual TLS): the e2e test runs one on loopback; `make run-ca` puts one in front of `make run`.
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then echo "nginx: $$(command -v nginx || echo /usr/sbin/nginx)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)) \
+		&& echo "nginx installed"; \
+	else echo "nginx is missing: install it (apt-get install nginx) for the CA login test"; fi
+
+# In another terminal while `make run` serves: nginx on https://localhost:8443 (site) and :8444 (CA login).
+run-ca: setup nginx
+	deploy/nginx/run-local.sh
+
+test: setup browser nginx
 	$(BIN)/python -m pytest tests
 
 bench: setup

@@ -19,9 +19,17 @@ from starlette.routing import Route
 
 from jssi_app.adapters.clock import utcnow
 from jssi_app.adapters.file_store import StoredFileCorrupt
+from jssi_app.api_ca import ca_login_without_proxy, ca_proxy_sign_in
 from jssi_app.db import engine
 from jssi_app.domain.errors import ValidationFailed
-from jssi_app.routes import FACE_REFERENCE_FILE_PREFIX, MATERIAL_FILE_PREFIX, PROOF_FILE_PREFIX, UNIT_FILE_PREFIX
+from jssi_app.routes import (
+    CA_LOGIN,
+    CA_PROXY_SIGN_IN,
+    FACE_REFERENCE_FILE_PREFIX,
+    MATERIAL_FILE_PREFIX,
+    PROOF_FILE_PREFIX,
+    UNIT_FILE_PREFIX,
+)
 from jssi_app.services import audit_log, sessions
 from jssi_app.services.contribution_proofs import ProofForbidden, open_proof_file
 from jssi_app.services.material_access import MaterialForbidden, open_material
@@ -157,6 +165,8 @@ async def unit_file(request: Request) -> Response:
 
 
 api = Starlette(routes=[
+    Route(CA_PROXY_SIGN_IN, ca_proxy_sign_in, methods=["GET"]),
+    Route(CA_LOGIN, ca_login_without_proxy, methods=["GET"]),
     Route(FACE_REFERENCE_FILE_PREFIX + "/{person_id}", face_reference_file, methods=["GET"]),
     Route(MATERIAL_FILE_PREFIX + "/{material_id}/{variant}", material_file, methods=["GET"]),
     Route("/files/audit.csv", audit_csv, methods=["GET"]),

@@ -106,7 +106,44 @@ def _cmd_seed_demo(args: argparse.Namespace) -> int:
     code = _seed_demo_registry()
     if code == 0:
         _seed_demo_face()
+        _seed_demo_ca()
     return code
+
+
+def _seed_demo_ca():  # noqa: ANN202
+    """单位CA证书登录 demo (not in production): docs/operations.md, `make run-ca`."""
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.config import DATA_DIR, ca_settings, settings
+    from jssi_app.services.demo_ca import DEMO_P12_PASSWORD, seed_demo_ca
+    from jssi_app.services.demo_review import DEMO_APPLICATIONS
+
+    if settings().is_prod:
+        return None
+    unit = next(a for a in DEMO_APPLICATIONS if a.status == "approved")
+    s = ca_settings()
+    crl_dir = Path(s.crl_sources[0]) if len(s.crl_sources) == 1 and not s.crl_sources[0].startswith("http") \
+        else DATA_DIR / "ca" / "crl"
+    demo = seed_demo_ca(DATA_DIR, s.trust_dir, crl_dir, unit_name=unit.unit_name, uscc=unit.credit_code, now=utcnow())
+    print(f"演示CA证书：{demo.unit_pem}（窗口绑定用）、{demo.unit_p12}（导入浏览器，密码 {DEMO_P12_PASSWORD}）")
+    return demo
+
+
+def _cmd_ca_proxy_config(args: argparse.Namespace) -> int:
+    from jssi_app.adapters.ca_proxy_config import write_local_config
+    from jssi_app.adapters.ca_trust import trust_store
+    from jssi_app.config import DATA_DIR, ca_settings
+
+    demo = _seed_demo_ca()
+    cert = Path(args.server_cert) if args.server_cert else (demo.server_cert if demo else None)
+    key = Path(args.server_key) if args.server_key else (demo.server_key if demo else None)
+    if cert is None or key is None:
+        print("请用 --server-cert 和 --server-key 指定 nginx 的服务器证书", file=sys.stderr)
+        return 2
+    files = write_local_config(Path(args.prefix or DATA_DIR / "nginx"), store=trust_store(), app=args.app,
+                               site_port=args.site_port, ca_port=args.ca_port, host=args.host, server_cert=cert,
+                               server_key=key, proxy_secret=ca_settings().proxy_secret)
+    print(files.main_conf)
+    return 0
 
 
 def _seed_demo_registry() -> int:
@@ -273,6 +310,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("seed-demo", help="参保库为空时生成并导入演示数据")
     p.set_defaults(func=_cmd_seed_demo)
+
+    p = sub.add_parser("ca-proxy-config", help="生成 nginx（CA证书登录，双向TLS）本地配置")
+    p.add_argument("--prefix", default="", help="nginx 目录（默认 var/nginx）")
+    p.add_argument("--app", default="http://127.0.0.1:3000", help="应用地址")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--site-port", type=int, default=8443)
+    p.add_argument("--ca-port", type=int, default=8444)
+    p.add_argument("--server-cert", default="")
+    p.add_argument("--server-key", default="")
+    p.set_defaults(func=_cmd_ca_proxy_config)
 
     p = sub.add_parser("verify-audit", help="校验审计日志哈希链")
     p.set_defaults(func=_cmd_verify_audit)

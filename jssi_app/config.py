@@ -135,3 +135,32 @@ def contribution_settings() -> ContributionSettings:
         base_upper=_env("JSSI_BASE_UPPER", DEFAULT_BASE_UPPER),
         rates=_env("JSSI_CONTRIBUTION_RATES", DEFAULT_CONTRIBUTION_RATES),
     )
+
+
+# 单位CA证书登录 (issue 5): trust anchors, CRLs and the secret nginx sends with a client certificate.
+@dataclass(frozen=True)
+class CaSettings:
+    trust_dir: Path
+    crl_sources: tuple[str, ...]
+    crl_refresh_seconds: float
+    proxy_secret: str
+    proxy_addresses: tuple[str, ...]
+
+
+def ca_settings() -> CaSettings:
+    """Read on each call (cheap) so a test or an operator can point at other files without a restart."""
+    ca_dir = DATA_DIR / "ca"
+    crl = _env("JSSI_CA_CRL")
+    secret = _env("JSSI_CA_PROXY_SECRET")
+    if not secret:
+        if settings().is_prod:
+            raise RuntimeError("JSSI_CA_PROXY_SECRET is required when JSSI_ENV=prod")
+        secret = base64.urlsafe_b64encode(_local_key("ca-proxy.secret")).decode().rstrip("=")
+    return CaSettings(
+        trust_dir=Path(_env("JSSI_CA_TRUST_DIR") or ca_dir / "trust"),
+        crl_sources=tuple(s.strip() for s in crl.split(",") if s.strip()) if crl else (str(ca_dir / "crl"),),
+        crl_refresh_seconds=float(_env("JSSI_CA_CRL_REFRESH_SECONDS", "300")),
+        proxy_secret=secret,
+        proxy_addresses=tuple(a.strip() for a in _env("JSSI_CA_PROXY_ADDRESSES", "127.0.0.1,::1").split(",")
+                              if a.strip()),
+    )

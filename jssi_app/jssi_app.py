@@ -19,6 +19,7 @@ from jssi_app.pages.password_reset import forgot_password_page, reset_password_p
 from jssi_app.pages.person import home_page, profile_page
 from jssi_app.pages.unit import register_unit_pages
 from jssi_app.pages.unit_business import register_unit_business_pages
+from jssi_app.pages.unit_certificates import register_ca_pages
 from jssi_app.pages.staff import register_staff_pages
 from jssi_app.pages.registration import register_choice_page, register_done_page, register_person_page
 from jssi_app.state.errors import backend_exception_handler, frontend_exception_handler
@@ -59,5 +60,6 @@ register_staff_pages(app)
 register_counter_pages(app)
 register_contribution_pages(app)
 register_face_pages(app)
+register_ca_pages(app)
 if not settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title=f"发件箱（仅开发环境） - {TITLE}", on_load=OutboxState.load)

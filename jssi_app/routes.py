@@ -81,3 +81,14 @@ def proof_file(code: str) -> str:
 
 def counter_task(task_id: int) -> str:
     return f"/staff/counter/tasks/{task_id}"
+
+# 单位CA证书登录 (issue 5). CA_LOGIN is the mutual-TLS entry nginx serves (docs/operations.md); the app answers it
+# itself only when no proxy is in front, with a refusal. CA_PROXY_SIGN_IN is reachable only by the proxy.
+STAFF_COUNTER_CERTS = "/staff/counter/certificates"  # 证书绑定 at the counter
+CA_LOGIN = "/ca-login"
+CA_PROXY_SIGN_IN = "/internal/ca-login"
+UNIT_CA_LOGIN = "/login/unit/ca"  # exchanges the one-time ticket for the session, or says why not
+
+
+def unit_ca_result(*, ticket: str = "", error: str = "") -> str:
+    return f"{UNIT_CA_LOGIN}?ticket={quote(ticket, safe='')}" if ticket else f"{UNIT_CA_LOGIN}?error={quote(error, safe='')}"

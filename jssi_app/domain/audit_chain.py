@@ -81,6 +81,12 @@ EVENTS = frozenset(
         "registry_id_upgraded",
         "registry_name_corrected",
         "registry_import_dry_run",
+        # 单位CA证书 (issue 5)
+        "certificate_bound",
+        "certificate_bind_refused",
+        "certificate_revoked",
+        "ca_sign_in",
+        "ca_sign_in_failed",
     }
 )
 

@@ -8,10 +8,12 @@ from jssi_app.models.operations import AuditEvent, OutboxMessage, ThrottleHit
 from jssi_app.models.proofs import ContributionProof
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
 from jssi_app.models.staff import StaffAccount
+from jssi_app.models.unit_certificates import CaLoginTicket, UnitCertificate
 from jssi_app.models.units import Material, MaterialRejection, ReviewRound, UnitAccount, UnitApplication
 
 __all__ = [
     "AuditEvent",
+    "CaLoginTicket",
     "BaseDeclaration",
     "Contribution",
     "ContributionProof",
@@ -33,5 +35,6 @@ __all__ = [
     "ThrottleHit",
     "UnitAccount",
     "UnitApplication",
+    "UnitCertificate",
     "VerificationCode",
 ]

@@ -54,6 +54,7 @@ def _services_nav() -> rx.Component:
         ("人员信息变更", routes.STAFF_COUNTER_PERSON),
         ("参考照片采集", routes.STAFF_COUNTER_FACE),
         ("参保数据导入", routes.STAFF_COUNTER_IMPORT),
+        ("证书绑定", routes.STAFF_COUNTER_CERTS),
     )
     return rx.el.nav(
         rx.hstack(
@@ -166,6 +167,7 @@ def counter_queue_page() -> rx.Component:
                                   routes.STAFF_COUNTER_PERSON),
                     _service_card("参考照片采集", "为退休人员采集人脸识别认证的参考照片", routes.STAFF_COUNTER_FACE),
                     _service_card("参保数据导入", "导入参保库数据，先试导入校验，再正式导入", routes.STAFF_COUNTER_IMPORT),
+                    _service_card("证书绑定", "为审核通过的单位绑定或解除单位CA证书（CA证书登录）", routes.STAFF_COUNTER_CERTS),
                     gap="12px",
                     wrap="wrap",
                     width="100%",

@@ -13,6 +13,7 @@ from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.domain.review import MATERIAL_HINTS, MATERIAL_LABELS, REQUIRED_MATERIALS, MaterialKind
 from jssi_app.pages.agreements import agreement_dialog
 from jssi_app.pages.unit_business import unit_home_business_card
+from jssi_app.pages.unit_certificates import ca_login_link
 from jssi_app.state.unit import ProgressState, UnitHomeState, UnitLoginState, UnitRegistrationState
 
 TITLE = "江苏社保网上服务大厅"
@@ -95,7 +96,7 @@ def unit_login_page() -> rx.Component:
                 submit_button("登录", S.busy),
                 on_submit=S.submit,
             ),
-            rx.hstack(rx.link("单位用户注册", href=routes.REGISTER_UNIT), rx.link("审核进度查询", href=routes.PROGRESS_QUERY),
+            rx.hstack(ca_login_link(), rx.link("单位用户注册", href=routes.REGISTER_UNIT), rx.link("审核进度查询", href=routes.PROGRESS_QUERY),
                       rx.link("个人用户登录", href=routes.LOGIN), justify="between", width="100%", wrap="wrap"),
         ),
         width="480px",

@@ -18,6 +18,7 @@ PUBLIC_STATES = {
     "ForgotPasswordState",
     "VerifyState",
     "UnitLoginState",
+    "CaLoginState",
     "UnitRegistrationState",
     "ProgressState",
     "StaffLoginState",
