@@ -81,6 +81,8 @@ EVENTS = frozenset(
         "registry_id_upgraded",
         "registry_name_corrected",
         "registry_import_dry_run",
+        # Durability (issue 5): files a crash left without their database row, removed
+        "orphan_files_removed",
     }
 )
 
