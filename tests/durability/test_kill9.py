@@ -31,13 +31,12 @@ def registry(tmp_path_factory):
 
 def _reviewers(url: str) -> list[int]:
     """Two reviewers, created through the staff service (the CLI's path), racing for the same queue."""
-    from sqlmodel import Session
+    from sqlmodel import Session, select
 
     from jssi_app.adapters.clock import utcnow
     from jssi_app.db import engine_for
     from jssi_app.models.staff import StaffAccount
     from jssi_app.services.staff_accounts import create_staff
-    from sqlmodel import select
 
     ids = []
     with Session(engine_for(url), expire_on_commit=False) as db:
