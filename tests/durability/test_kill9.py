@@ -15,7 +15,7 @@ import time
 import pytest
 
 from tests.durability import checks
-from tests.durability.harness import PgDatabase, generate_registry, kill_loop, prepare, write_figures
+from tests.durability.harness import FLOWS, PgDatabase, generate_registry, kill_loop, prepare, write_figures
 
 KILLS = int(os.environ.get("JSSI_KILL9_KILLS", "20"))
 MAX_DELAY = float(os.environ.get("JSSI_KILL9_MAX_DELAY", "2.5"))
@@ -65,20 +65,20 @@ def _kill_and_check(backend: str, url: str, data_dir, registry) -> dict:
         **figures, "seconds": round(time.monotonic() - started, 1),
     }
     write_figures(backend, figures)
-    assert ledger.kills >= 20 or KILLS < 20
+    assert ledger.kills >= KILLS
     # The kills must land while the writer works, not only between operations: otherwise the test proves little.
     assert figures["kills_with_operations_in_flight"] >= ledger.kills // 2, figures
-    assert all(acked[op] > 0 for op in ("person", "unit", "material", "submit", "decision")), figures
+    assert all(acked[op] > 0 for op in FLOWS), figures
     return figures
 
 
 def test_kill9_sqlite_wal_loses_nothing(tmp_path, registry):
     figures = _kill_and_check("sqlite", f"sqlite:///{tmp_path / 'kill9.db'}", tmp_path, registry)
-    assert figures["kills"] == KILLS
+    assert figures["kills"] >= KILLS
 
 
 @pytest.mark.skipif(not PG_URL, reason="JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
 def test_kill9_postgresql_loses_nothing(tmp_path, registry):
     with PgDatabase(PG_URL) as url:
         figures = _kill_and_check("postgresql", url, tmp_path, registry)
-    assert figures["kills"] == KILLS
+    assert figures["kills"] >= KILLS
