@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import itertools
 import json
@@ -173,8 +174,6 @@ def _register_unit(rng: random.Random, seq: int) -> tuple[int, int] | None:
 
 def _upload(rng: random.Random, application_id: int, account_id: int, kind: str) -> bool:
     content = scan_png(rng)
-    import hashlib
-
     with session() as db:
         done = run_op("material", lambda: unit_registration.add_material(
             db, application_id, account_id=account_id, kind=kind, filename=f"{kind}.png", content=content,
