@@ -41,6 +41,7 @@ seed: migrate
 
 run: setup seed
 	@$(BIN)/python -m jssi_app print-demo-identities
+	@$(BIN)/python -m jssi_app sweep-orphan-files
 	@echo "网上服务大厅: http://localhost:$(PORT)/   (发件箱 /dev/outbox，仅非生产环境)"
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
@@ -72,6 +73,8 @@ test: setup browser nginx
 
 bench: setup
 	$(BIN)/python -m bench
+	@# The long mode of the kill -9 tests (make test runs 20 kills per database); figures in test-results/durability-*.json.
+	JSSI_KILL9_KILLS=$${JSSI_KILL9_KILLS:-200} $(BIN)/python -m pytest -q tests/durability
 
 clean:
 	rm -rf .web .states var test-results

@@ -292,6 +292,22 @@ def _cmd_encrypt_stored_files(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep_orphan_files(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.adapters.file_store import default_store
+    from jssi_app.db import session_scope
+    from jssi_app.services.stored_files import sweep_orphan_files
+
+    with session_scope() as session:
+        report = sweep_orphan_files(session, default_store(), now=utcnow(),
+                                    min_age=dt.timedelta(minutes=args.min_age_minutes))
+    print(f"已清理 {report.orphans_removed} 个无记录的上传文件、{report.temporaries_removed} 个中断写入的临时文件"
+          f"（共 {report.stored_files} 个上传文件；{report.too_young} 个未满 {args.min_age_minutes:g} 分钟的暂不清理）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m jssi_app", description="江苏社保网上服务大厅 运维命令")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -329,6 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("encrypt-stored-files", help="加密旧版本以明文保存的上传文件（可重复执行）")
     p.set_defaults(func=_cmd_encrypt_stored_files)
+
+    p = sub.add_parser("sweep-orphan-files", help="清理崩溃遗留的无记录上传文件（可重复执行）")
+    p.add_argument("--min-age-minutes", type=float, default=60, help="只清理早于该分钟数的文件（默认 60）")
+    p.set_defaults(func=_cmd_sweep_orphan_files)
 
     staff = sub.add_parser("staff", help="工作人员账号").add_subparsers(dest="staff_command", required=True, metavar="操作")
     p = staff.add_parser("create", help="创建工作人员账号（密码从标准输入读取，终端下自动生成）")

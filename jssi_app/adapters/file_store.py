@@ -26,12 +26,14 @@ import contextlib
 import os
 import re
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from jssi_app import config
 from jssi_app.adapters.file_crypto import FileCipher, StoredFileCorrupt, file_cipher, is_sealed
 
-__all__ = ["FileStore", "StoredFileCorrupt", "default_store"]
+__all__ = ["FileStore", "StoredEntry", "StoredFileCorrupt", "default_store"]
 
 SUFFIX = ".bin"
 _KEY = re.compile(r"[0-9a-f]{32}")
@@ -43,6 +45,15 @@ _LEGACY_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-")
 
 def _is_legacy_plaintext(head: bytes) -> bool:
     return not is_sealed(head) and head.startswith(_LEGACY_SIGNATURES)
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """One file found under the store's root: a stored file (`key` set) or a temporary one left by a crash."""
+
+    path: Path
+    key: str | None  # None for a `.tmp-*` file
+    mtime: float  # seconds since the epoch
 
 
 class FileStore:
@@ -97,6 +108,33 @@ class FileStore:
     def delete(self, key: str) -> None:
         """Remove a stored file; deleting an absent key is not an error."""
         self.path_for(key).unlink(missing_ok=True)
+
+    def entries(self) -> Iterator[StoredEntry]:
+        """Every stored file and every temporary file a crashed write left behind (for the orphan sweep)."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.glob("??/??/*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            name = path.name
+            if name.startswith(".tmp-"):
+                key = None
+            elif name.endswith(SUFFIX) and _KEY.fullmatch(name[: -len(SUFFIX)]) and path == self.path_for(name[: -len(SUFFIX)]):
+                key = name[: -len(SUFFIX)]
+            else:
+                continue  # not something this store writes: never touched
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            yield StoredEntry(path=path, key=key, mtime=mtime)
+
+    def remove_entry(self, entry: StoredEntry) -> None:
+        """Remove a file found by `entries` (stored or temporary); already gone is not an error."""
+        if entry.key is not None:
+            self.delete(entry.key)
+        elif entry.path.parent.parent.parent == self.root and entry.path.name.startswith(".tmp-"):
+            entry.path.unlink(missing_ok=True)
 
     def seal_legacy(self) -> int:
         """Encrypt in place every file stored in plaintext by an earlier version; the number encrypted."""

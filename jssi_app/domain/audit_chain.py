@@ -87,6 +87,8 @@ EVENTS = frozenset(
         "certificate_revoked",
         "ca_sign_in",
         "ca_sign_in_failed",
+        # Durability (issue 5): files a crash left without their database row, removed
+        "orphan_files_removed",
     }
 )
 
