@@ -81,6 +81,10 @@ EVENTS = frozenset(
         "registry_id_upgraded",
         "registry_name_corrected",
         "registry_import_dry_run",
+        # Operations (issue 5): backup, restore, key rotation
+        "backup_created",
+        "backup_restored",
+        "keys_rotated",
     }
 )
 
