@@ -164,7 +164,7 @@ def find_person(db: Session, id_number: str, *, staff_id: int, now: dt.datetime)
         if person is None and len(number) == 15:
             # An old card, while the registry already holds the 18-digit form.
             person = db.exec(
-                select(RegistryPerson).where(RegistryPerson.id_fp == fp("id_number", upgrade_15_to_18(number)))
+                select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fp("id_number", upgrade_15_to_18(number))))
             ).first()
         if person is None:
             raise ValidationFailed([FieldError(ID_FIELD, NOT_FOUND)])
