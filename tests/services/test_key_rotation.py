@@ -135,3 +135,12 @@ def test_every_fingerprint_column_is_rotated_or_explained():
         for column in table.columns:
             if column.name.endswith("_fp"):
                 assert (table.name, column.name) in covered | set(key_rotation.NOT_REKEYABLE), (table.name, column.name)
+
+
+def test_registry_import_waits_until_the_rotation_is_done(db, keyring, tmp_path):
+    from jssi_app.services.registry_import import RegistryImportError, import_registry
+
+    keyring(NEW, "2", f"1:{OLD}")
+    with pytest.raises(RegistryImportError) as refused:
+        import_registry(db, {"persons.csv": b"", "units.csv": b"", "contributions.csv": b""}, actor="test")
+    assert "正在轮换" in str(refused.value.errors[0])
