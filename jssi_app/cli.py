@@ -294,6 +294,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 def _cmd_rotate_keys(args: argparse.Namespace) -> int:
     from jssi_app import config
+    from jssi_app.adapters.extract_staging import ExtractStaging
     from jssi_app.adapters.file_store import default_store
     from jssi_app.adapters.pii import cipher
     from jssi_app.db import session_scope
@@ -311,7 +312,7 @@ def _cmd_rotate_keys(args: argparse.Namespace) -> int:
     store = default_store()
     if not args.check:
         with session_scope() as session:
-            report = key_rotation.rotate_keys(session, c, store, batch=args.batch)
+            report = key_rotation.rotate_keys(session, c, store, batch=args.batch, staging=ExtractStaging())
         print(f"已将 {report.total_rows} 行、{report.files} 个上传文件改用密钥 {report.key_id} 加密。")
     with session_scope() as session:
         left = key_rotation.remaining(session, c, store)

@@ -10,7 +10,8 @@ The keyring (jssi_app/adapters/pii.py "Key versions") makes rotation an online o
    transaction: rows with a ciphertext under another key are decrypted, sealed again under the current key, and
    their fingerprints recomputed from the decrypted values, all in the same UPDATE, so a row is never half
    rotated. The rows are locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's transactions hold the write lock), so
-   a concurrent change of the same row is not lost. Then every stored upload is re-sealed (atomic replace).
+   a concurrent change of the same row is not lost. Then every stored upload and staged registry extract is
+   re-sealed (atomic replace).
 3. Nothing records progress: a row or file already under the current key is skipped, so an interrupted run is
    resumed by running it again, and a run that finds nothing to do reports zeros. When it reports 0 remaining the
    previous key can be removed from the ring.
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import Table, select, update
 from sqlmodel import Session, SQLModel
 
+from jssi_app.adapters.extract_staging import ExtractStaging
 from jssi_app.adapters.file_store import FileStore
 from jssi_app.adapters.pii import PiiCipher
 from jssi_app.domain.identifiers import upgrade_15_to_18
@@ -171,7 +173,7 @@ def rotate_files(store: FileStore) -> int:
 
 
 def rotate_keys(session: Session, c: PiiCipher, store: FileStore, *, batch: int = 200,
-                tables: Iterable[str] | None = None) -> RotationReport:
+                tables: Iterable[str] | None = None, staging: ExtractStaging | None = None) -> RotationReport:
     """Move every field ciphertext, fingerprint and stored upload onto `c`'s current key (resumable)."""
     report = RotationReport(key_id=c.key_id)
     only = set(tables) if tables is not None else None
@@ -180,6 +182,8 @@ def rotate_keys(session: Session, c: PiiCipher, store: FileStore, *, batch: int 
             continue
         report.rows[table.name] = rotate_table(session, table, columns, c, batch=batch)
     report.files = rotate_files(store)
+    if staging is not None:  # staged registry extracts awaiting 导入 (throw-away, but a clerk may be mid-way)
+        report.files += staging.rekey()
     audit.record(session, "keys_rotated", actor="cli", detail={
         "key_id": c.key_id, "previous": list(c.previous_key_ids), "rows": report.total_rows, "files": report.files})
     session.commit()

@@ -50,3 +50,29 @@ def test_files_name_their_key_and_old_files_still_open():
     forged = new[:8] + (1).to_bytes(2, "big") + new[10:]  # claims key 1: the header is authenticated
     with pytest.raises(StoredFileCorrupt):
         FileCipher(K2, "1", (("2", K2),)).open("ab" * 16, forged)
+
+
+def test_staged_extracts_are_resealed_under_the_new_key(tmp_path, monkeypatch):
+    import base64
+    import datetime as dt
+
+    from jssi_app import config
+    from jssi_app.adapters.extract_staging import ExtractStaging
+
+    old, new = base64.urlsafe_b64encode(K1).decode(), base64.urlsafe_b64encode(K2).decode()
+    monkeypatch.setenv("JSSI_PII_KEY", old)
+    config.reset_settings_cache()
+    try:
+        staging = ExtractStaging(tmp_path / "staging")
+        token = staging.create({"persons.csv": b"id,name\n"}, staff_id=1, now=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+        monkeypatch.setenv("JSSI_PII_KEY", new)
+        monkeypatch.setenv("JSSI_PII_KEY_ID", "2")
+        monkeypatch.setenv("JSSI_PII_PREVIOUS_KEYS", f"1:{old}")
+        config.reset_settings_cache()
+        assert staging.rekey() == 1 and staging.rekey() == 0
+        monkeypatch.delenv("JSSI_PII_PREVIOUS_KEYS")  # the old key retired
+        config.reset_settings_cache()
+        assert staging.contents(token) == {"persons.csv": b"id,name\n"}
+    finally:
+        monkeypatch.undo()
+        config.reset_settings_cache()
