@@ -308,6 +308,82 @@ def _cmd_sweep_orphan_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from jssi_app.adapters.clock import utcnow
+    from jssi_app.adapters.db_snapshot import SnapshotError
+    from jssi_app.adapters.file_store import default_store
+    from jssi_app.db import engine
+    from jssi_app.services.backup import BackupError, backup
+
+    try:
+        report = backup(Path(args.directory), engine=engine(), store=default_store(), now=utcnow())
+    except (BackupError, SnapshotError) as exc:
+        print(f"备份失败：{exc}", file=sys.stderr)
+        return 1
+    print(f"备份完成：{report.directory}（数据库快照 + {report.files - 1} 个上传文件，共 {report.bytes} 字节，"
+          f"{sum(report.rows.values())} 行，迁移版本 {report.alembic_revision}）")
+    print("注意：备份中不含密钥（JSSI_PII_KEY 等），密钥须另行保管，恢复时须提供同一密钥。")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from jssi_app.adapters.db_snapshot import SnapshotError
+    from jssi_app.adapters.file_store import default_store
+    from jssi_app.db import engine
+    from jssi_app.services.backup import BackupError, restore
+
+    try:
+        report = restore(Path(args.directory), engine=engine(), store=default_store(), force=args.force)
+    except (BackupError, SnapshotError) as exc:
+        print(f"恢复失败：{exc}", file=sys.stderr)
+        return 1
+    print(f"已恢复：{sum(report.rows.values())} 行，{report.files} 个上传文件；审计日志已校验 {report.audit_checked} 条。")
+    if report.problems:
+        for problem in report.problems:
+            print(f"  问题：{problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_rotate_keys(args: argparse.Namespace) -> int:
+    from jssi_app import config
+    from jssi_app.adapters.extract_staging import ExtractStaging
+    from jssi_app.adapters.file_store import default_store
+    from jssi_app.adapters.pii import cipher
+    from jssi_app.db import session_scope
+    from jssi_app.services import key_rotation
+
+    if args.new_key:
+        try:
+            new_id = config.new_local_pii_key()
+        except RuntimeError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        config.reset_settings_cache()
+        print(f"已生成新的个人信息加密密钥（编号 {new_id}），旧密钥保留用于解密。")
+    c = cipher()
+    store = default_store()
+    if not args.check:
+        with session_scope() as session:
+            report = key_rotation.rotate_keys(session, c, store, batch=args.batch, staging=ExtractStaging())
+        print(f"已将 {report.total_rows} 行、{report.files} 个上传文件改用密钥 {report.key_id} 加密。")
+    with session_scope() as session:
+        left = key_rotation.remaining(session, c, store)
+    if left:
+        print("仍使用旧密钥的数据：" + "，".join(f"{k} {v}" for k, v in left.items()), file=sys.stderr)
+        return 1
+    print(f"全部数据已使用当前密钥 {c.key_id}；" + (
+        f"旧密钥 {'、'.join(c.previous_key_ids)} 现在可以停用。" if c.previous_key_ids else "没有需要停用的旧密钥。"))
+    if args.retire and c.previous_key_ids:
+        try:
+            config.retire_local_pii_keys()
+        except RuntimeError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        print("已删除旧密钥文件。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m jssi_app", description="江苏社保网上服务大厅 运维命令")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -349,6 +425,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep-orphan-files", help="清理崩溃遗留的无记录上传文件（可重复执行）")
     p.add_argument("--min-age-minutes", type=float, default=60, help="只清理早于该分钟数的文件（默认 60）")
     p.set_defaults(func=_cmd_sweep_orphan_files)
+    p = sub.add_parser("backup", help="备份数据库（一致快照）和上传文件到 DIR（不含密钥）")
+    p.add_argument("directory", metavar="DIR", help="新的或空的备份目录")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="从 DIR 恢复到空实例，校验清单哈希和审计日志")
+    p.add_argument("directory", metavar="DIR", help="backup 写出的目录")
+    p.add_argument("--force", action="store_true", help="目标数据库或上传目录不为空时仍然覆盖")
+    p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("rotate-keys", help="用当前密钥重新加密个人信息、指纹和上传文件（可中断后重跑）")
+    p.add_argument("--new-key", action="store_true",
+                   help="仅开发环境：生成新的 var/keys/pii.key，旧密钥移入 var/keys/pii-previous/")
+    p.add_argument("--check", action="store_true", help="只报告仍使用旧密钥的数据，不改写")
+    p.add_argument("--retire", action="store_true", help="仅开发环境：全部改写完成后删除旧密钥文件")
+    p.add_argument("--batch", type=int, default=200, help="每个事务处理的行数（默认 200）")
+    p.set_defaults(func=_cmd_rotate_keys)
 
     staff = sub.add_parser("staff", help="工作人员账号").add_subparsers(dest="staff_command", required=True, metavar="操作")
     p = staff.add_parser("create", help="创建工作人员账号（密码从标准输入读取，终端下自动生成）")

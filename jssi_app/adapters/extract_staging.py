@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jssi_app import config
-from jssi_app.adapters.file_crypto import OVERHEAD, FileCipher, StoredFileCorrupt, file_cipher
+from jssi_app.adapters.file_crypto import OVERHEAD, FileCipher, StoredFileCorrupt, file_cipher, sealed_key_id
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.domain.registry_extract import (
     MAX_UNPACKED_BYTES,
@@ -168,6 +168,29 @@ class ExtractStaging:
         if not folder.is_dir():
             raise InvalidValue(GONE)
         return out
+
+    def rekey(self) -> int:
+        """Re-seal every staged CSV under the current key (key rotation); the number re-sealed. A file that does
+        not open is left for the import to refuse as damaged."""
+        cipher = self._cipher
+        count = 0
+        if not self.root.is_dir():
+            return 0
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and _TOKEN.fullmatch(p.name)):
+            for path in sorted(folder.glob("*.csv")):
+                blob = path.read_bytes()
+                try:
+                    if sealed_key_id(blob) == cipher.key_id:
+                        continue
+                    plain = cipher.open(_context(folder.name, path.name), blob)
+                except StoredFileCorrupt:
+                    continue
+                tmp = folder / f".{path.name}.tmp"
+                with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+                    fh.write(cipher.seal(_context(folder.name, path.name), plain))
+                tmp.replace(path)
+                count += 1
+        return count
 
     def discard(self, token: str) -> None:
         with contextlib.suppress(InvalidValue):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jssi_app import config
-from jssi_app.adapters.file_crypto import FileCipher, StoredFileCorrupt, file_cipher, is_sealed
+from jssi_app.adapters.file_crypto import FileCipher, StoredFileCorrupt, file_cipher, is_sealed, sealed_key_id
 
 __all__ = ["FileStore", "StoredEntry", "StoredFileCorrupt", "default_store"]
 
@@ -151,6 +151,35 @@ class FileStore:
             self._write_atomic(path, self._cipher.seal(key, path.read_bytes()))
             sealed += 1
         return sealed
+
+    def keys(self) -> list[str]:
+        """Every stored key (files named as this store names them; temporary files and strays left out)."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for path in sorted(self.root.glob("??/??/*" + SUFFIX)):
+            key = path.name[: -len(SUFFIX)]
+            if _KEY.fullmatch(key) is not None and path == self.path_for(key) and not path.is_symlink():
+                found.append(key)
+        return found
+
+    def key_id(self, key: str) -> str | None:
+        """The id of the master key a stored file is sealed with; None for a legacy plaintext file."""
+        with open(self.path_for(key), "rb") as fh:
+            head = fh.read(16)
+        if _is_legacy_plaintext(head):
+            return None
+        return sealed_key_id(head + b"\0" * 32)  # only the header matters here
+
+    def rekey(self, key: str) -> bool:
+        """Re-seal one file under the current key (key rotation); False if it already is. The old file is
+        replaced atomically, so a reader gets either version, and both decrypt while the old key is in the ring."""
+        cipher = self._cipher
+        if self.key_id(key) == cipher.key_id:
+            return False
+        data = self.get(key)
+        self._write_atomic(self.path_for(key), cipher.seal(key, data))
+        return True
 
     # --- helpers -------------------------------------------------------------------------------------
 

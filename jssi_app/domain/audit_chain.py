@@ -89,6 +89,10 @@ EVENTS = frozenset(
         "ca_sign_in_failed",
         # Durability (issue 5): files a crash left without their database row, removed
         "orphan_files_removed",
+        # Operations (issue 5): backup, restore, key rotation
+        "backup_created",
+        "backup_restored",
+        "keys_rotated",
     }
 )
 

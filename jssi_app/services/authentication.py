@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jssi_app.adapters.clock import to_local
 from jssi_app.adapters.hashing import verify_password
@@ -61,7 +61,7 @@ def sign_in(
     number = validate_id_number(id_number, today)
     fp = cipher().fingerprint("id_number", number)
     account, token = authenticate(
-        db, model=PersonAccount, account_kind="person", lookup=PersonAccount.id_fp == fp, key_fp=fp,
+        db, model=PersonAccount, account_kind="person", lookup=col(PersonAccount.id_fp).in_(cipher().fingerprints("id_number", number)), key_fp=fp,
         subject=mask_id_number(number), password=password, client_ip=client_ip, now=now, previous_token=previous_token,
     )
     return SignedIn(token=token, account_id=int(account.id), profile_complete=account.profile_completed_at is not None)

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jssi_app import routes
 from jssi_app.adapters import proof_pdf
@@ -208,7 +208,7 @@ def _find(db: Session, raw_code: str) -> ContributionProof | None:
         code = proof_codes.normalize(raw_code)
     except InvalidValue:
         return None  # malformed or failed its check: no lookup at all
-    return db.exec(select(ContributionProof).where(ContributionProof.code_fp == _fp(code))).first()
+    return db.exec(select(ContributionProof).where(col(ContributionProof.code_fp).in_(cipher().fingerprints("proof_code", code)))).first()
 
 
 def verify_proof(db: Session, *, code: str, client_ip: str, now: dt.datetime) -> ProofSummary:

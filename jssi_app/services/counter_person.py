@@ -154,17 +154,17 @@ def find_person(db: Session, id_number: str, *, staff_id: int, now: dt.datetime)
             number = validate_counter_id(id_number, to_local(now).date())
         except InvalidValue as exc:
             raise ValidationFailed([FieldError(ID_FIELD, exc.message)]) from None
-        fp = cipher().fingerprint
-        person = db.exec(select(RegistryPerson).where(RegistryPerson.id_fp == fp("id_number", number))).first()
+        fp = cipher().fingerprints  # every key of the ring: rows may await rotation
+        person = db.exec(select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fp("id_number", number)))).first()
         if person is None and len(number) == 18:
             # Typed from a new card while the registry still holds the 15-digit form.
             person = db.exec(
-                select(RegistryPerson).where(RegistryPerson.upgraded_id_fp == fp("id_number", number))
+                select(RegistryPerson).where(col(RegistryPerson.upgraded_id_fp).in_(fp("id_number", number)))
             ).first()
         if person is None and len(number) == 15:
             # An old card, while the registry already holds the 18-digit form.
             person = db.exec(
-                select(RegistryPerson).where(RegistryPerson.id_fp == fp("id_number", upgrade_15_to_18(number)))
+                select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fp("id_number", upgrade_15_to_18(number))))
             ).first()
         if person is None:
             raise ValidationFailed([FieldError(ID_FIELD, NOT_FOUND)])
@@ -316,7 +316,8 @@ def upgrade_id(
             raise CounterPersonRefused(exc.message, code="already_18") from None
         new_fp = c.fingerprint("id_number", new)
         clash = db.exec(
-            select(RegistryPerson.id).where(RegistryPerson.id_fp == new_fp, RegistryPerson.id != person.id)
+            select(RegistryPerson.id).where(col(RegistryPerson.id_fp).in_(c.fingerprints("id_number", new)),
+                                        RegistryPerson.id != person.id)
         ).first()
         if clash is not None:
             raise CounterPersonRefused(DUPLICATE_18, code="duplicate_18")

@@ -176,11 +176,11 @@ def open_employment(db: Session, person_id: int) -> Employment | None:
 
 
 def _find_person(db: Session, id_number: str) -> tuple[RegistryPerson | None, bool]:
-    fp = cipher().fingerprint("id_number", id_number)
-    person = db.exec(select(RegistryPerson).where(RegistryPerson.id_fp == fp)).first()
+    fps = cipher().fingerprints("id_number", id_number)  # every key of the ring: rows may await rotation
+    person = db.exec(select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fps))).first()
     if person is not None:
         return person, False
-    legacy = db.exec(select(RegistryPerson).where(RegistryPerson.upgraded_id_fp == fp)).first()
+    legacy = db.exec(select(RegistryPerson).where(col(RegistryPerson.upgraded_id_fp).in_(fps))).first()
     return legacy, legacy is not None
 
 

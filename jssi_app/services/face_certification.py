@@ -277,13 +277,13 @@ def _find_person(db: Session, id_number: str) -> RegistryPerson:
     number = normalize_id_number(id_number)
     if not number:
         raise InvalidValue("请输入身份证号码")
-    fp = cipher().fingerprint("id_number", number)
-    person = db.exec(select(RegistryPerson).where(RegistryPerson.id_fp == fp)).first()
+    fps = cipher().fingerprints("id_number", number)  # every key of the ring: rows may await rotation
+    person = db.exec(select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fps))).first()
     if person is None and len(number) == 18:
-        person = db.exec(select(RegistryPerson).where(RegistryPerson.upgraded_id_fp == fp)).first()
+        person = db.exec(select(RegistryPerson).where(col(RegistryPerson.upgraded_id_fp).in_(fps))).first()
     if person is None and len(number) == 15:
-        upgraded = cipher().fingerprint("id_number", upgrade_15_to_18(number))
-        person = db.exec(select(RegistryPerson).where(RegistryPerson.id_fp == upgraded)).first()
+        upgraded = cipher().fingerprints("id_number", upgrade_15_to_18(number))
+        person = db.exec(select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(upgraded))).first()
     if person is None:
         raise InvalidValue(PERSON_NOT_FOUND)
     return person

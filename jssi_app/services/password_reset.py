@@ -64,8 +64,8 @@ def _required_email(raw: str) -> str:
 
 
 def _account_by_id(db: Session, id_number: str) -> PersonAccount | None:
-    fp = cipher().fingerprint("id_number", id_number)
-    return db.exec(select(PersonAccount).where(PersonAccount.id_fp == fp)).first()
+    fps = cipher().fingerprints("id_number", id_number)  # every key of the ring: rows may await rotation
+    return db.exec(select(PersonAccount).where(col(PersonAccount.id_fp).in_(fps))).first()
 
 
 def request_reset_code(db: Session, *, id_number: str, phone: str, client_ip: str, now: dt.datetime, sender=None) -> str:
@@ -76,7 +76,7 @@ def request_reset_code(db: Session, *, id_number: str, phone: str, client_ip: st
     ])
     enforce(db, [(throttles.RESET_PER_IP, client_ip)], now)
     account = _account_by_id(db, number)
-    matches = account is not None and account.phone_fp == cipher().fingerprint("phone", phone_clean)
+    matches = account is not None and account.phone_fp in cipher().fingerprints("phone", phone_clean)
     audit.record(db, "password_reset_requested", actor="anonymous", subject=mask_id_number(number),
                  client_ip=client_ip, outcome="success" if matches else "failure", detail={"channel": "sms"})
     db.commit()
@@ -98,7 +98,7 @@ def confirm_reset_code(db: Session, *, id_number: str, phone: str, code: str, cl
         ("sms_code", lambda: validate_code_format(code)),
     ])
     account = _account_by_id(db, number)
-    if account is None or account.phone_fp != cipher().fingerprint("phone", phone_clean):
+    if account is None or account.phone_fp not in cipher().fingerprints("phone", phone_clean):
         db.rollback()
         audit.record_alone(db, "password_reset_failed", actor="anonymous", subject=mask_id_number(number),
                            client_ip=client_ip, outcome="failure", detail={"channel": "sms", "reason": "no_match"})
@@ -131,7 +131,7 @@ def request_reset_link(db: Session, *, id_number: str, email: str, client_ip: st
     ])
     enforce(db, [(throttles.RESET_PER_IP, client_ip)], now)
     account = _account_by_id(db, number)
-    matches = account is not None and account.email_fp == cipher().fingerprint("email", email_clean)
+    matches = account is not None and account.email_fp in cipher().fingerprints("email", email_clean)
     token = _issue_token(db, int(account.id), "email", now + RESET_TOKEN_TTL, now) if matches else None
     audit.record(db, "password_reset_requested", actor="anonymous", subject=mask_id_number(number),
                  client_ip=client_ip, outcome="success" if matches else "failure", detail={"channel": "email"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jssi_app.adapters.clock import to_local
 from jssi_app.adapters.hashing import hash_password
@@ -55,11 +55,11 @@ def _mask_name(name: str) -> str:
 
 def find_registry_person(db: Session, id_number: str) -> tuple[RegistryPerson | None, bool]:
     """(record, held_only_as_15_digits) for a normalised 18-digit number."""
-    fp = cipher().fingerprint("id_number", id_number)
-    person = db.exec(select(RegistryPerson).where(RegistryPerson.id_fp == fp)).first()
+    fps = cipher().fingerprints("id_number", id_number)  # every key of the ring: rows may await rotation
+    person = db.exec(select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fps))).first()
     if person is not None:
         return person, False
-    legacy = db.exec(select(RegistryPerson).where(RegistryPerson.upgraded_id_fp == fp)).first()
+    legacy = db.exec(select(RegistryPerson).where(col(RegistryPerson.upgraded_id_fp).in_(fps))).first()
     return legacy, legacy is not None
 
 
@@ -98,7 +98,8 @@ def register_person(db: Session, form: PersonRegistrationForm, *, client_ip: str
         if not names_match(clean.name, cipher().decrypt("registry_person.name", person.name_enc)):
             raise RealNameFailed(NAME_MISMATCH, code="name_mismatch")
         id_fp = cipher().fingerprint("id_number", clean.id_number)
-        if db.exec(select(PersonAccount.id).where(PersonAccount.id_fp == id_fp)).first() is not None:
+        taken = col(PersonAccount.id_fp).in_(cipher().fingerprints("id_number", clean.id_number))
+        if db.exec(select(PersonAccount.id).where(taken)).first() is not None:
             raise RealNameFailed(ALREADY_REGISTERED, code="already_registered")
         sms_codes.consume_code(db, code_id, now)
         c = cipher()

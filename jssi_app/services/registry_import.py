@@ -409,6 +409,14 @@ def _units_by_code(session: Session, codes: list[str]) -> dict[str, Row]:
 # -- the use case --------------------------------------------------------------------------------
 
 
+def _refuse_during_key_rotation() -> None:
+    # The import finds existing persons by the fingerprint under the current key only; while previous keys
+    # are still in the ring a person not yet re-keyed would be taken for a new one and stored twice.
+    if cipher().previous_key_ids:
+        raise RegistryImportError([ImportRowError(
+            "参保库", 0, "个人信息加密密钥正在轮换，请先完成 rotate-keys 并停用旧密钥后再导入")])
+
+
 def import_registry(
     session: Session,
     source: ExtractSource,
@@ -445,6 +453,7 @@ def import_registry(
     extra = {"directory": str(source)} if isinstance(source, Path) else {}
     extra.update(audit_detail or {})
     try:
+        _refuse_during_key_rotation()
         plan = _validate(session, source, today)
     except RegistryImportError as exc:
         session.rollback()

@@ -111,11 +111,11 @@ def check_code(db: Session, *, phone: str, purpose: str, code: str, now: dt.date
 
     The caller consumes the code with `consume_code` inside the transaction that uses it.
     """
-    phone_fp = cipher().fingerprint("phone", phone)
+    phone_fps = cipher().fingerprints("phone", phone)  # a code sent just before a key switch still counts
     row = db.exec(
         select(VerificationCode)
         .where(
-            VerificationCode.phone_fp == phone_fp,
+            col(VerificationCode.phone_fp).in_(phone_fps),
             VerificationCode.purpose == purpose,
             col(VerificationCode.used_at).is_(None),
         )
@@ -130,7 +130,7 @@ def check_code(db: Session, *, phone: str, purpose: str, code: str, now: dt.date
         raise CodeRejected("验证码已失效，请重新获取")
     if now >= row.expires_at:
         raise CodeRejected("验证码已过期（有效期5分钟），请重新获取")
-    if code_matches(code, row.code_hash, settings().secret_key, context=_context(purpose, phone_fp)):
+    if code_matches(code, row.code_hash, settings().secret_key, context=_context(purpose, row.phone_fp)):
         return int(row.id)
     row.failed_attempts += 1
     left = MAX_WRONG_ENTRIES - row.failed_attempts

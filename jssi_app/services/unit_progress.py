@@ -166,7 +166,7 @@ def _find_application(db: Session, code: str, phone: str) -> UnitApplication | N
     app = db.exec(
         select(UnitApplication).where(UnitApplication.uscc == code).order_by(col(UnitApplication.id).desc())
     ).first()
-    if app is None or app.handler_phone_fp != cipher().fingerprint("phone", phone):
+    if app is None or app.handler_phone_fp not in cipher().fingerprints("phone", phone):
         return None
     return app
 

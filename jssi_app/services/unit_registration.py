@@ -81,7 +81,7 @@ def _prechecks(db: Session, code: str, unit_name: str, legal_rep_id: str) -> dic
     return {
         "code_exists": True,
         "name_matches": names_match(unit_name, unit.name) or unit_name == unit.name,
-        "legal_rep_matches": unit.legal_rep_id_fp == cipher().fingerprint("id_number", legal_rep_id),
+        "legal_rep_matches": unit.legal_rep_id_fp in cipher().fingerprints("id_number", legal_rep_id),
     }
 
 
