@@ -77,6 +77,24 @@ def _app_b_path(w):
     return f"/staff/applications/{w.ids['application_pending']}"
 
 
+def _pending_app(w) -> dict:
+    """The pending application as a reviewer's page holds it (id and the version it showed), read fresh."""
+    from jssi_app.models.units import UnitApplication
+
+    with Session(w.engine) as db:
+        version = db.get(UnitApplication, w.ids["application_pending"]).version
+        db.commit()
+    return {"app_id": w.ids["application_pending"], "version": version}
+
+
+def _task(w) -> dict:
+    return {"task_id": w.ids["counter_task"]}
+
+
+def _task_path(w) -> str:
+    return f"/staff/counter/tasks/{w.ids['counter_task']}"
+
+
 def row(allowed, payload=None, preset=None, path=None):
     return (allowed, payload or (lambda w: {}), preset or (lambda w: {}), path or (lambda w: "/"))
 
@@ -131,10 +149,10 @@ HANDLERS: dict[tuple[str, str], tuple] = {
                                                   path=_app_b_path),
     ("StaffApplicationState", "reveal"): row(STAFF, lambda w: {"field": "handler_id"}, path=_app_b_path),
     # A clerk may look but not act as a reviewer.
-    ("StaffApplicationState", "claim"): row(REVIEW, path=_app_b_path),
-    ("StaffApplicationState", "release"): row(REVIEW, path=_app_b_path),
-    ("StaffApplicationState", "approve"): row(REVIEW, lambda w: {"form_data": {}}, path=_app_b_path),
-    ("StaffApplicationState", "reject"): row(REVIEW, lambda w: {"form_data": {}}, path=_app_b_path),
+    ("StaffApplicationState", "claim"): row(REVIEW, preset=_pending_app, path=_app_b_path),
+    ("StaffApplicationState", "release"): row(REVIEW, preset=_pending_app, path=_app_b_path),
+    ("StaffApplicationState", "approve"): row(REVIEW, lambda w: {"form_data": {}}, _pending_app, _app_b_path),
+    ("StaffApplicationState", "reject"): row(REVIEW, lambda w: {"form_data": {}}, _pending_app, _app_b_path),
     ("StaffAdminState", "load"): row(ADMIN),
     ("StaffAdminState", "ask"): row(ADMIN, lambda w: {"action": "disable", "target_id": str(w.ids["clerk"]),
                                                       "name": "x"}),
@@ -150,9 +168,9 @@ HANDLERS: dict[tuple[str, str], tuple] = {
     # 窗口经办: clerks and admins; a reviewer acting as a clerk is refused.
     ("CounterQueueState", "load"): row(CLERK),
     ("CounterQueueState", "apply_filters"): row(CLERK, lambda w: {"form_data": {}}),
-    ("CounterTaskState", "load"): row(CLERK, path=lambda w: "/staff/counter/tasks/999"),
-    ("CounterTaskState", "approve"): row(CLERK, path=lambda w: "/staff/counter/tasks/999"),
-    ("CounterTaskState", "refuse"): row(CLERK, path=lambda w: "/staff/counter/tasks/999"),
+    ("CounterTaskState", "load"): row(CLERK, path=_task_path),
+    ("CounterTaskState", "refuse"): row(CLERK, preset=_task, path=_task_path),
+    ("CounterTaskState", "approve"): row(CLERK, preset=_task, path=_task_path),
     ("CounterPersonState", "load"): row(CLERK),
     ("CounterPersonState", "lookup"): row(CLERK, lambda w: {"form_data": {"id_number": w.id_number_b}}),
     ("CounterPersonState", "change_phone"): row(CLERK, lambda w: {"form_data": {}}),
@@ -299,7 +317,8 @@ def test_handler_cell(world, state_name, handler, role):
         assert not to_login and not refused, f"{role} refused: {out.redirects()} {summary}"
     else:
         # Refused: sent to a login page, told why, or (a handler that needs something loaded first) nothing at all.
-        quiet = out.returned_nothing() and out.state_unchanged()
+        # A row that puts the other party's object in the state must be refused out loud.
+        quiet = out.returned_nothing() and out.state_unchanged() and not preset(world)
         assert to_login or summary or quiet, f"{role} not refused: {out.redirects()} {summary!r}"
         assert _fingerprint(world.engine) == before
 

@@ -120,6 +120,12 @@ def build(db: Session) -> World:
     w.ids["material_a"] = _real_files(db, w.ids["application_a"])
     w.ids["material_b"] = _real_files(db, w.ids["application_b"])
     w.ids["application_pending"] = add_application(db, 43, unit_name="南京丙公司").id
+    from jssi_app.domain.counter_tasks import MANUAL_CERTIFICATION
+    from jssi_app.services.counter_tasks import open_task
+
+    task = open_task(db, MANUAL_CERTIFICATION, summary="人工认证", actor="system", person_id=person_b.id, now=now)
+    db.commit()
+    w.ids["counter_task"] = int(task.id)
     for role in ("reviewer", "clerk", "admin"):
         w.ids[role] = add_staff(db, f"matrix-{role}", role=role, display_name=f"测试{role}")
     kinds = {"person_a": "person", "person_b": "person", "unit_a": "unit", "unit_b": "unit",
