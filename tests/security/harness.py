@@ -15,6 +15,8 @@ from typing import Any
 from reflex.state import State
 from reflex_base.event.processor.base_state_processor import _prepare_event_payload
 
+from jssi_app.state.event_guard import mistyped
+
 IP = "198.51.100.23"
 
 
@@ -23,6 +25,7 @@ class Outcome:
     events: list[Any] = field(default_factory=list)
     state: Any = None
     crashed: BaseException | None = None
+    refused_by_guard: str | None = None  # the argument the app's EventTypeGuard middleware refused the event for
     before: dict = field(default_factory=dict)
     after: dict = field(default_factory=dict)
 
@@ -74,6 +77,11 @@ async def drive(state_cls: type, handler_name: str, payload: dict, token: str, p
         setattr(substate, name, value)
     handler = state_cls.event_handlers[handler_name]
     out = Outcome(state=substate, before=_snapshot(substate))
+    # The app's middleware runs before any handler: a mistyped event never reaches it.
+    out.refused_by_guard = mistyped(handler.fn, payload)
+    if out.refused_by_guard is not None:
+        out.after = _snapshot(substate)
+        return out
     try:
         prepared = _prepare_event_payload(handler, payload)
         result = handler.fn(substate, **prepared)

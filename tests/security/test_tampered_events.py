@@ -11,8 +11,6 @@ import pytest
 from sqlmodel import Session
 
 from jssi_app.services import authentication, sessions
-from jssi_app.state.base import GENERIC_FAILURE
-from jssi_app.state.errors import backend_exception_handler
 from tests.security.harness import drive
 from tests.security.test_authorization_matrix import STATES, _fingerprint, _summary, world  # noqa: F401
 
@@ -35,14 +33,11 @@ def test_a_wrong_argument_type_is_refused_without_a_crash(world, state_name, han
     payload[arg] = value
     before = _fingerprint(world.engine)
     out = asyncio.run(drive(STATES[state_name], handler, payload, world.tokens[role], "/"))
+    assert out.crashed is None, f"{state_name}.{handler}({arg}={value!r}) raised {out.crashed!r}"
     if arg == "form_data" and not isinstance(value, dict):
-        # Known gap: form handlers assume a dict and raise on anything else; Reflex hands that to the app's
-        # backend_exception_handler, which logs it and shows only the generic notice (no trace to the client).
-        if out.crashed is not None:
-            toast = backend_exception_handler(out.crashed)
-            assert GENERIC_FAILURE in repr(toast) and "Traceback" not in repr(toast)
-    else:
-        assert out.crashed is None, f"{state_name}.{handler}({arg}={value!r}) raised {out.crashed!r}"
+        assert out.refused_by_guard == "form_data"
+    if out.refused_by_guard is not None:
+        assert out.state_unchanged()
     assert "Traceback" not in _summary(out.state)
     assert _fingerprint(world.engine) == before
 
@@ -79,3 +74,27 @@ def test_a_made_up_token_and_another_units_ids_are_refused(world):
                             {"application_id": world.ids["application_b"]}))
     assert out.crashed is None and out.state.edit_values == {} and _summary(out.state)
     assert _fingerprint(world.engine) == before
+
+
+def test_the_app_refuses_mistyped_events_before_any_handler():
+    import jssi_app.jssi_app as app_module
+    from jssi_app.state.event_guard import EventTypeGuard
+
+    assert any(isinstance(m, EventTypeGuard) for m in app_module.app._middlewares)
+
+
+def test_the_guard_drops_a_mistyped_event_as_the_app_would_see_it():
+    from reflex.state import State
+    from reflex_base.event import Event
+
+    from jssi_app.state.event_guard import EventTypeGuard
+
+    person = STATES["PersonState"]
+    name = f"{person.get_full_name()}.save_profile"
+    root = State(_reflex_internal_init=True)
+    refused = asyncio.run(EventTypeGuard().preprocess(None, root, Event(name=name,
+                                                                        payload={"form_data": ["x"]})))
+    passed = asyncio.run(EventTypeGuard().preprocess(None, root, Event(name=name,
+                                                                       payload={"form_data": {"a": "b"}})))
+    assert refused is not None and not refused.delta and not refused.events
+    assert passed is None
