@@ -12,7 +12,6 @@ A page, file route or handler without a row fails the test.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 import pytest
 from sqlalchemy import func
@@ -69,10 +68,6 @@ def png_upload():
     return [FakeUpload("licence.png", png_bytes())]
 
 
-# (state, handler) -> (roles allowed, payload builder (world -> dict), preset builder (world -> dict), path builder)
-W = None  # the world, set by the fixture
-
-
 def _app_b_path(w):
     return f"/staff/applications/{w.ids['application_pending']}"
 
@@ -96,6 +91,7 @@ def _task_path(w) -> str:
 
 
 def row(allowed, payload=None, preset=None, path=None):
+    """(roles allowed, payload(world), preset state fields(world), page path(world))."""
     return (allowed, payload or (lambda w: {}), preset or (lambda w: {}), path or (lambda w: "/"))
 
 
