@@ -23,6 +23,7 @@ from jssi_app.pages.unit_certificates import register_ca_pages
 from jssi_app.pages.staff import register_staff_pages
 from jssi_app.pages.registration import register_choice_page, register_done_page, register_person_page
 from jssi_app.state.errors import backend_exception_handler, frontend_exception_handler
+from jssi_app.state.event_guard import EventTypeGuard
 from jssi_app.state.login import LoginState
 from jssi_app.state.outbox import OutboxState
 from jssi_app.state.password_reset import ForgotPasswordState
@@ -38,6 +39,7 @@ app = rx.App(
     frontend_exception_handler=frontend_exception_handler,
     api_transformer=api,
 )
+app.add_middleware(EventTypeGuard())  # websocket events with mistyped arguments never reach a handler
 
 app.add_page(login_page, route=routes.INDEX, title=f"登录 - {TITLE}", on_load=LoginState.on_load)
 app.add_page(login_page, route=routes.LOGIN, title=f"登录 - {TITLE}", on_load=LoginState.on_load)

@@ -137,11 +137,11 @@ class StaffAdminState(AdminMixin, AppState):
         admin_id = await self._admin()
         if not isinstance(admin_id, int):
             return admin_id
-        if action not in _CONFIRM_TITLES:
-            return None
+        if action not in _CONFIRM_TITLES or not str(target_id).isdigit() or len(str(target_id)) > 12:
+            return None  # not something the page sends: a tampered event changes nothing
         self.notice = ""
         self._clear_errors()
-        self.confirm_action, self.confirm_id, self.confirm_name = action, int(target_id), name[:80]
+        self.confirm_action, self.confirm_id, self.confirm_name = action, int(target_id), str(name)[:80]
         return None
 
     @rx.event

@@ -147,7 +147,8 @@ class EmployeesState(UnitBusinessMixin, AppState):
 
     @rx.event
     async def go_page(self, delta: int):
-        self.page = max(1, self.page + delta)
+        # The browser only sends ±1; anything else from a tampered event is ignored.
+        self.page = max(1, self.page + (delta if type(delta) is int and abs(delta) <= 1 else 0))
         return await self._refresh()
 
     @rx.event

@@ -1,0 +1,79 @@
+"""Refuses websocket events whose arguments are not of the types the handler declares.
+
+The pages only ever send a form's dict, a string id, a bool or an int where a handler says so; an event with a
+list where a dict belongs, or a dict where an id string belongs, was made by hand. Reflex passes such values
+through unchecked (its own conversion only turns strings into numbers), so without this every handler would have
+to re-check every argument's type. The event is dropped before the handler runs and logged; the page stays as it
+was. Uploads (`list[rx.UploadFile]`) and unannotated arguments are left to their handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+
+from reflex.middleware.middleware import Middleware
+from reflex.state import State, StateUpdate
+
+log = logging.getLogger("jssi")
+
+_CONTAINERS = (dict, list, tuple, set)
+
+
+def _plain_ok(option, value) -> bool | None:
+    """Whether `value` fits the plain type `option`; None when `option` is not one this guard checks."""
+    if option is dict:
+        return isinstance(value, dict)
+    if option is str:
+        # Scalars are let through (handlers str() them; a script callback may answer null); containers are not.
+        return not isinstance(value, _CONTAINERS)
+    if option is bool:
+        return isinstance(value, bool)
+    if option in (int, float):
+        if isinstance(value, bool) or value is None or isinstance(value, _CONTAINERS):
+            return False
+        if isinstance(value, str):
+            return True  # Reflex converts numeric strings itself and refuses the rest before the handler
+        return isinstance(value, int) or (option is float and isinstance(value, float))
+    return None
+
+
+def _accepts(hint, value) -> bool:
+    import types
+
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    options = [o for o in (typing.get_args(hint) if union else (hint,)) if o is not type(None)]
+    if value is None and union and len(options) < len(typing.get_args(hint)):
+        return True
+    for option in options:
+        fits = _plain_ok(option, value)
+        if fits is None or fits:
+            return True  # a type this guard does not check (uploads, lists of dicts …) or a fit
+    return False
+
+
+def mistyped(fn, payload: dict) -> str | None:
+    """The name of the first argument whose value is not of its declared plain type, else None."""
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:  # noqa: BLE001  (unresolvable hints: leave the event to the handler)
+        return None
+    for name, value in payload.items():
+        if name in hints and not _accepts(hints[name], value):
+            return name
+    return None
+
+
+class EventTypeGuard(Middleware):
+    async def preprocess(self, app, state, event):  # noqa: ANN001
+        path, _, handler_name = event.name.rpartition(".")
+        try:
+            # Resolved from the root class, whatever part of the tree the state manager handed over.
+            handler = State.get_class_substate(path).event_handlers[handler_name]
+        except (ValueError, KeyError):
+            return None
+        bad = mistyped(handler.fn, event.payload or {})
+        if bad is None:
+            return None
+        log.warning("event %s refused: argument %r has the wrong type", event.name, bad)
+        return StateUpdate()
