@@ -35,7 +35,9 @@ ONLY_B_PERSON = frozenset({"person_b"})
 # setters and dialogs/zoom that only change what this browser shows (ui), and 退出 which ends the caller's own
 # session (self).
 PUBLIC_STATES = {"LoginState", "RegistrationState", "ForgotPasswordState", "UnitRegistrationState", "UnitLoginState",
-                 "StaffLoginState", "ProgressState", "VerifyState"}
+                 "StaffLoginState", "ProgressState", "VerifyState",
+                 # 使用CA证书登录: spends a one-time ticket the proxy-only route issued; holds nothing before that.
+                 "CaLoginState"}
 UI = {
     "ContributionsState": {"set_from_month", "set_to_month", "toggle_type"},
     "FaceCertificationState": {"camera_started", "start_camera", "capture"},
@@ -49,6 +51,7 @@ UI = {
     "AuditLogState": {"set_f_actor", "set_f_event", "set_f_outcome", "set_f_since", "set_f_subject", "set_f_until"},
     "CounterTaskState": {"set_note"},
     "CounterImportState": {"files_rejected"},
+    "CounterCertificatesState": {"files_rejected"},
 }
 SELF = {"sign_out"}
 
@@ -177,6 +180,10 @@ HANDLERS: dict[tuple[str, str], tuple] = {
     ("CounterImportState", "dry_run"): row(CLERK),
     ("CounterImportState", "run_import"): row(CLERK),
     ("CounterImportState", "discard"): row(CLERK),
+    ("CounterCertificatesState", "load"): row(CLERK),
+    ("CounterCertificatesState", "lookup"): row(CLERK, lambda w: {"form_data": {"uscc": "91320100000000002B"}}),
+    ("CounterCertificatesState", "upload"): row(CLERK, lambda w: {"files": [FakeUpload("unit.pem", b"not a cert")]}),
+    ("CounterCertificatesState", "revoke"): row(CLERK, lambda w: {"binding_id": "1"}),
     ("ClerkFaceState", "load"): row(CLERK),
     ("ClerkFaceState", "find"): row(CLERK, lambda w: {"form_data": {"id_number": w.id_number_b}}),
     ("ClerkFaceState", "upload_reference"): row(CLERK, lambda w: {"files": [FakeUpload("p.jpg", jpeg_bytes())]}),
@@ -201,6 +208,7 @@ PAGES: dict[str, str | None] = {
     "staff/counter": "CounterQueueState.load", "staff/counter/tasks/[task_id]": "CounterTaskState.load",
     "staff/counter/person": "CounterPersonState.load", "staff/counter/face-reference": "ClerkFaceState.load",
     "staff/counter/import": "CounterImportState.load",
+    "staff/counter/certificates": "CounterCertificatesState.load", "login/unit/ca": "CaLoginState.on_load",
 }
 # Pages whose shell draws application data without an on_load check of its own.
 PAGE_NOTES = {"unit/submitted": "shows only the state UnitHomeState.submit filled for this browser"}
@@ -213,6 +221,8 @@ FILES: dict[str, tuple] = {
     "/files/proofs/{code}": (lambda w: f"/files/proofs/{w.proof_code_b}", ONLY_B_PERSON),
     "/files/face-references/{person_id}": (lambda w: f"/files/face-references/{w.ids['registry_person_b']}", CLERK),
     "/files/unit/templates/{name}": (lambda w: "/files/unit/templates/enrolment.xlsx", UNIT),
+    # The proxy-only CA sign-in: without the shared secret from a proxy address, a 404 for everyone.
+    "/internal/ca-login": (lambda w: "/internal/ca-login", NOBODY),
 }
 
 LOGIN_PAGES = ("/login", "/login/unit", "/staff/login")
@@ -292,8 +302,30 @@ def test_every_page_has_a_row_and_its_on_load_is_the_listed_handler():
             assert (state_name, PAGES[route].split(".")[1]) in HANDLERS, route
 
 
+# HTTP routes that serve no file and hold no data: entries that only redirect or refuse.
+ENTRY_ROUTES = {
+    # The mutual-TLS entry, reached without the proxy: everyone is sent to the refusal page.
+    "/ca-login": lambda w: "/ca-login",
+}
+
+
 def test_every_file_route_has_a_row():
-    assert sorted(r.path for r in app_module.api.routes) == sorted(FILES)
+    assert sorted(r.path for r in app_module.api.routes) == sorted([*FILES, *ENTRY_ROUTES])
+
+
+@pytest.mark.parametrize("route", sorted(ENTRY_ROUTES))
+def test_entry_routes_only_redirect(world, route):
+    from starlette.testclient import TestClient
+
+    from jssi_app.api import api
+
+    for role in ROLES:
+        with TestClient(api, base_url="https://testserver") as client:
+            if world.tokens[role]:
+                client.cookies.set("jssi_session", world.tokens[role])
+            response = client.get(ENTRY_ROUTES[route](world), follow_redirects=False)
+        assert response.status_code == 303, role
+        assert response.content == b""
 
 
 CELLS = [(s, h, role) for (s, h) in HANDLERS for role in ROLES]
