@@ -60,6 +60,8 @@ test: setup browser
 
 bench: setup
 	$(BIN)/python -m bench
+	@# The long hostile-input profile (500 examples per property instead of make test's 60): docs/security.md
+	JSSI_FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/unit/test_hostile_validators.py tests/services/test_hostile_forms.py
 
 clean:
 	rm -rf .web .states var test-results
