@@ -21,7 +21,7 @@ A route that sets its own CSP (the scan and photo routes: `sandbox`, no scripts 
 The websocket: a browser always sends Origin on a websocket handshake, and socket.io's polling fallback
 sends it on its XHRs; a page from another site must not be able to drive a signed-in user's session
 (cross-site websocket hijacking). A handshake or poll whose Origin's host is neither the Host it was sent to
-nor listed in JSSI_ALLOWED_ORIGINS is refused (403). No Origin (a non-browser client) is let through: such a
+nor listed in JSSI_ALLOWED_ORIGINS nor JSSI_PUBLIC_URL's is refused (403). No Origin (a non-browser client) is let through: such a
 client gains nothing it could not do by sending any Origin it likes, and every handler checks the session.
 """
 
@@ -90,9 +90,14 @@ def content_security_policy(script_hashes: list[str]) -> str:
 
 
 def allowed_origins() -> frozenset[str]:
-    """JSSI_ALLOWED_ORIGINS: extra origins (comma separated, e.g. https://hall.example.gov.cn) for /_event."""
+    """JSSI_ALLOWED_ORIGINS (comma separated, e.g. https://hall.example.gov.cn) and JSSI_PUBLIC_URL's origin."""
     raw = os.environ.get("JSSI_ALLOWED_ORIGINS", "")
-    return frozenset(item.strip().rstrip("/").lower() for item in raw.split(",") if item.strip())
+    origins = {item.strip().rstrip("/").lower() for item in raw.split(",") if item.strip()}
+    # The public address people use (also in mailed links) is always an allowed origin.
+    public = urlsplit(os.environ.get("JSSI_PUBLIC_URL", "").strip())
+    if public.scheme and public.netloc:
+        origins.add(f"{public.scheme}://{public.netloc}".lower())
+    return frozenset(origins)
 
 
 def origin_allowed(origin: str | None, host: str | None, extra: frozenset[str] = frozenset()) -> bool:

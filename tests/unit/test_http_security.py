@@ -13,6 +13,7 @@ from jssi_app.http_security import (
     SecurityHeaders,
     content_security_policy,
     inline_script_hashes,
+    allowed_origins,
     origin_allowed,
     script_hashes_of,
 )
@@ -98,3 +99,12 @@ def test_without_a_build_the_policy_has_no_hashes_and_still_no_unsafe_inline(tmp
     assert script_hashes_of(tmp_path / "absent") == []
     policy = content_security_policy([])
     assert "script-src 'self' 'unsafe-eval'; " in policy
+
+
+def test_the_public_url_and_listed_origins_are_allowed(monkeypatch):
+    monkeypatch.setenv("JSSI_PUBLIC_URL", "https://Hall.example.gov.cn/")
+    monkeypatch.setenv("JSSI_ALLOWED_ORIGINS", "https://a.example.gov.cn, https://b.example.gov.cn/")
+    extra = allowed_origins()
+    assert extra == {"https://hall.example.gov.cn", "https://a.example.gov.cn", "https://b.example.gov.cn"}
+    assert origin_allowed("https://hall.example.gov.cn", "127.0.0.1:3000", extra)
+    assert not origin_allowed("http://hall.example.gov.cn", "127.0.0.1:3000", extra)
