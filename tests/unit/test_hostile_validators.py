@@ -160,9 +160,23 @@ def test_employment_end(end, reason):
         clean(ended[1])
 
 
-@given(header=st.lists(hostile, max_size=8), rows=st.lists(st.lists(hostile, max_size=6), max_size=5))
-def test_spreadsheet_rows(header, rows):
-    outcome(lambda: employment.check_header(header, ["姓名", "身份证号码", "手机号码", "用工起始日期", "缴费基数"]))
+@given(header=st.lists(hostile, max_size=8),
+       cells=st.lists(st.dictionaries(st.sampled_from([*employment.ENROLMENT_COLUMNS, "备注"]),
+                                      hostile, max_size=6), max_size=5))
+@example(header=[], cells=[{"姓名": "张伟明", "身份证号码": "320102199003074536", "手机号码": "13912340001",
+                             "用工起始日期": "2026-03-01", "缴费基数": "5000"}])
+def test_spreadsheet_rows(header, cells):
+    """批量增员 / 缴费基数申报 sheets: every bad cell becomes a row error in Chinese, never an exception."""
+    for errors in (employment.check_header(header, ["姓名", "身份证号码", "手机号码", "用工起始日期", "缴费基数"]),):
+        assert all(CJK.search(e.message) for e in errors)
+    rows = [(number, row) for number, row in enumerate(cells, 2)]
+    for validate in (employment.validate_enrolment_rows, employment.validate_declaration_rows):
+        good, errors = validate(rows, TODAY, BOUNDS)
+        assert all(CJK.search(e.message) for e in errors)
+        for item in good:
+            value = item[1] if isinstance(item, tuple) else item
+            clean(value.name)
+            assert value.base.as_tuple().exponent == -2
 
 
 @given(from_month=hostile, to_month=st.one_of(hostile, st.just("2026-02")), codes_=st.lists(hostile, max_size=4))
