@@ -24,13 +24,17 @@ from jssi_app.domain.profile import validate_address
 from jssi_app.domain.registration import PersonRegistrationForm
 from jssi_app.domain.unit_registration import validate_unit_name
 from jssi_app.models.accounts import PersonAccount
+from jssi_app.domain.employment import EnrolmentForm
+from jssi_app.models.employment import Employment
+from jssi_app.models.registry import RegistryPerson
 from jssi_app.models.units import UnitAccount, UnitApplication
-from jssi_app.services import contribution_proofs, password_reset, profile, registration
+from jssi_app.services import contribution_proofs, employment, password_reset, profile, registration
 from jssi_app.services import unit_registration as units
 from jssi_app.services.profile import ProfileForm
 from tests.hostile_text import hostile
 from tests.services.helpers import NOW, add_registry_person, fetch_all, make_id, register, send_code
 from tests.services.test_unit_registration import form as unit_form
+from tests.services.test_employment import approved_unit
 from tests.services.test_unit_registration import make_code
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -167,5 +171,31 @@ def test_password_reset_and_proof_check_refuse_hostile_input(db):
                 call()
             except DomainError as exc:
                 refused_in_chinese(exc)
+
+    run()
+
+
+def test_enrolment_refuses_hostile_input_and_stores_nothing(db):
+    unit_account = approved_unit(db, 81, "南京模糊测试有限公司")
+    fields = ["name", "id_number", "phone", "start_date", "base"]
+
+    @given(field=st.sampled_from(fields), value=hostile)
+    @example(field="name", value="王<script>alert(1)</script>")
+    def run(field, value):
+        values = {"name": "王小明", "id_number": make_id(881, "19920101"), "phone": "13800001111",
+                  "start_date": "2026-03-01", "base": "8000", field: value}
+        before = rows(db, Employment, RegistryPerson)
+        try:
+            employment.enrol_employee(db, unit_account, EnrolmentForm(**values), client_ip=next(_ips), now=NOW)
+        except DomainError as exc:
+            refused_in_chinese(exc)
+            assert rows(db, Employment, RegistryPerson) == before
+            return
+        # Accepted: one relation and one new registry person; removed so the next example starts over.
+        assert rows(db, Employment, RegistryPerson) == (before[0] + 1, before[1] + 1)
+        for model in (Employment, RegistryPerson):
+            for row in fetch_all(db, select(model)):
+                db.delete(row)
+            db.commit()
 
     run()
