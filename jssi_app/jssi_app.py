@@ -8,6 +8,7 @@ import jssi_app.models  # noqa: F401  (tables must be registered for migrations)
 from jssi_app import routes
 from jssi_app.api import api
 from jssi_app.config import settings
+from jssi_app.http_security import secure
 from jssi_app.pages.admin import register_admin_pages
 from jssi_app.pages.contributions import register_contribution_pages
 from jssi_app.pages.agreements import privacy_policy_page, user_agreement_page
@@ -37,7 +38,8 @@ app = rx.App(
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
     backend_exception_handler=backend_exception_handler,
     frontend_exception_handler=frontend_exception_handler,
-    api_transformer=api,
+    # Our file routes, then the security headers and websocket Origin check around everything (frontend too).
+    api_transformer=[api, secure],
 )
 app.add_middleware(EventTypeGuard())  # websocket events with mistyped arguments never reach a handler
 

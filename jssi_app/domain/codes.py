@@ -45,7 +45,8 @@ def hash_code(code: str, key: bytes, *, context: str) -> str:
     if not key:
         raise ValueError("hash_code needs a non-empty server key")
     # The separator keeps ("ab", "1…") and ("a", "b1…") apart.
-    message = context.encode("utf-8") + b"\x00" + normalize_code(code).encode("utf-8")
+    # surrogatepass: a lone surrogate (possible in an event's JSON) hashes to a non-matching value, not a crash.
+    message = context.encode("utf-8") + b"\x00" + normalize_code(code).encode("utf-8", "surrogatepass")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
@@ -60,4 +61,5 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     """SHA-256 is enough here: a 256-bit random token cannot be guessed from its hash, unlike a code."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    # surrogatepass: a pasted link with a lone surrogate is simply an unknown token, not a crash.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

@@ -51,6 +51,8 @@ def upgrade_target(registry_id: str) -> str:
     check digit); InvalidValue when the record is not a 15-digit one."""
     if len(registry_id) != 15:
         raise InvalidValue(ALREADY_18)
+    if not re.fullmatch(r"[0-9]{15}", registry_id):
+        raise InvalidValue("身份证号码无效，无法升位，请核对参保信息")
     return upgrade_15_to_18(registry_id)
 
 

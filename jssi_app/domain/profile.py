@@ -6,7 +6,8 @@ import re
 
 from jssi_app.domain.errors import InvalidValue
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Lone surrogates (\ud800-\udfff) can arrive in an event's JSON ("\\ud800") but cannot be stored as UTF-8.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def validate_address(raw: str, label: str) -> str:
