@@ -9,6 +9,7 @@ was. Uploads (`list[rx.UploadFile]`) and unannotated arguments are left to their
 
 from __future__ import annotations
 
+import functools
 import logging
 import typing
 
@@ -52,12 +53,18 @@ def _accepts(hint, value) -> bool:
     return False
 
 
+@functools.cache
+def _hints(fn) -> dict:  # noqa: ANN001
+    # Resolved once per handler: with postponed annotations every call would evaluate the strings again.
+    try:
+        return typing.get_type_hints(fn)
+    except Exception:  # noqa: BLE001  (unresolvable hints: leave the event to the handler)
+        return {}
+
+
 def mistyped(fn, payload: dict) -> str | None:
     """The name of the first argument whose value is not of its declared plain type, else None."""
-    try:
-        hints = typing.get_type_hints(fn)
-    except Exception:  # noqa: BLE001  (unresolvable hints: leave the event to the handler)
-        return None
+    hints = _hints(fn)
     for name, value in payload.items():
         if name in hints and not _accepts(hints[name], value):
             return name
