@@ -106,3 +106,16 @@ _VOLATILE = {"errors", "summary", "busy", "staff_name", "staff_role", "staff_cou
 
 def _snapshot(state) -> dict:
     return {name: repr(getattr(state, name)) for name in state.base_vars if name not in _VOLATILE}
+
+
+def run_coroutine(coro):  # noqa: ANN001, ANN201
+    """asyncio.run in a thread of its own: in a full `pytest tests` run, Playwright's sync API (the e2e session
+    fixtures) keeps an event loop running in the main thread, where asyncio.run() is refused."""
+    import asyncio
+    import concurrent.futures
+    import contextvars
+
+    # Reflex keeps its registration context in context variables: the thread runs in a copy of this one.
+    context = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()

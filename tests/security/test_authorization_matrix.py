@@ -11,7 +11,6 @@ A page, file route or handler without a row fails the test.
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from sqlalchemy import func
@@ -19,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 
 import jssi_app.jssi_app as app_module
 from jssi_app.state.base import AppState
-from tests.security.harness import drive
+from tests.security.harness import drive, run_coroutine
 from tests.security.world import ROLES, build, jpeg_bytes, png_bytes
 
 PERSON = frozenset({"person_a", "person_b"})
@@ -335,7 +334,7 @@ CELLS = [(s, h, role) for (s, h) in HANDLERS for role in ROLES]
 def test_handler_cell(world, state_name, handler, role):
     allowed_roles, payload, preset, path = HANDLERS[(state_name, handler)]
     before = _fingerprint(world.engine)
-    out = asyncio.run(drive(STATES[state_name], handler, payload(world), world.tokens[role], path(world),
+    out = run_coroutine(drive(STATES[state_name], handler, payload(world), world.tokens[role], path(world),
                             preset(world)))
     assert out.crashed is None, f"{state_name}.{handler} as {role} raised {out.crashed!r}"
     to_login = any(p.split("?")[0] in LOGIN_PAGES for p in out.redirects())

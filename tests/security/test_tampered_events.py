@@ -4,14 +4,13 @@ would reach Reflex's backend handler, and nothing changes in the database."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
 from sqlmodel import Session
 
 from jssi_app.services import authentication, sessions
-from tests.security.harness import drive
+from tests.security.harness import drive, run_coroutine
 from tests.security.test_authorization_matrix import STATES, _fingerprint, _summary, world  # noqa: F401
 
 WRONG_TYPES = [None, 12345, 3.5, ["x"], {"a": 1}, "", "' OR 1=1 --", "9" * 40, True]
@@ -32,7 +31,7 @@ def test_a_wrong_argument_type_is_refused_without_a_crash(world, state_name, han
     payload = {"action": "disable", "name": "x", "target_id": "1"} if handler == "ask" else {}
     payload[arg] = value
     before = _fingerprint(world.engine)
-    out = asyncio.run(drive(STATES[state_name], handler, payload, world.tokens[role], "/"))
+    out = run_coroutine(drive(STATES[state_name], handler, payload, world.tokens[role], "/"))
     assert out.crashed is None, f"{state_name}.{handler}({arg}={value!r}) raised {out.crashed!r}"
     if arg == "form_data" and not isinstance(value, dict):
         assert out.refused_by_guard == "form_data"
@@ -50,7 +49,7 @@ def test_a_replayed_signed_out_token_is_refused_everywhere(world):
         authentication.sign_out(db, token=token, client_ip="198.51.100.9", now=dt.datetime.now(dt.UTC))
     for state_name, handler in (("PersonState", "load_home"), ("ContributionsState", "load"),
                                 ("ContributionsState", "print_proof"), ("FaceCertificationState", "load")):
-        out = asyncio.run(drive(STATES[state_name], handler, {}, token, "/home"))
+        out = run_coroutine(drive(STATES[state_name], handler, {}, token, "/home"))
         assert out.crashed is None
         assert any(p.startswith("/login") for p in out.redirects()), (state_name, handler)
 
@@ -60,17 +59,17 @@ def test_an_expired_session_token_is_refused(world):
         token = sessions.start_session(db, account_kind="unit", account_id=world.ids["unit_b"],
                                        client_ip="198.51.100.9", now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=13))
         db.commit()
-    out = asyncio.run(drive(STATES["UnitHomeState"], "load", {}, token, "/unit"))
+    out = run_coroutine(drive(STATES["UnitHomeState"], "load", {}, token, "/unit"))
     assert out.crashed is None and any(p.startswith("/login/unit") for p in out.redirects())
     assert out.state.application_id == 0
 
 
 def test_a_made_up_token_and_another_units_ids_are_refused(world):
-    out = asyncio.run(drive(STATES["UnitHomeState"], "remove", {"material_id": str(world.ids["material_b"])},
+    out = run_coroutine(drive(STATES["UnitHomeState"], "remove", {"material_id": str(world.ids["material_b"])},
                             "forged-" + "a" * 40, "/unit", {"application_id": world.ids["application_b"]}))
     assert out.crashed is None and any(p.startswith("/login/unit") for p in out.redirects())
     before = _fingerprint(world.engine)
-    out = asyncio.run(drive(STATES["UnitHomeState"], "open_edit", {}, world.tokens["unit_a"], "/unit",
+    out = run_coroutine(drive(STATES["UnitHomeState"], "open_edit", {}, world.tokens["unit_a"], "/unit",
                             {"application_id": world.ids["application_b"]}))
     assert out.crashed is None and out.state.edit_values == {} and _summary(out.state)
     assert _fingerprint(world.engine) == before
@@ -92,9 +91,9 @@ def test_the_guard_drops_a_mistyped_event_as_the_app_would_see_it():
     person = STATES["PersonState"]
     name = f"{person.get_full_name()}.save_profile"
     root = State(_reflex_internal_init=True)
-    refused = asyncio.run(EventTypeGuard().preprocess(None, root, Event(name=name,
+    refused = run_coroutine(EventTypeGuard().preprocess(None, root, Event(name=name,
                                                                         payload={"form_data": ["x"]})))
-    passed = asyncio.run(EventTypeGuard().preprocess(None, root, Event(name=name,
+    passed = run_coroutine(EventTypeGuard().preprocess(None, root, Event(name=name,
                                                                        payload={"form_data": {"a": "b"}})))
     assert refused is not None and not refused.delta and not refused.events
     assert passed is None
