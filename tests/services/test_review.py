@@ -379,10 +379,10 @@ def test_two_reviewers_claim_and_decide_at_once(db, db_engine, people):
     assert application(db, app.id).version == 3
 
 
+# PostgreSQL only: SQLite serialises whole transactions (BEGIN IMMEDIATE), so two reads cannot interleave there.
+@pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)
 def test_two_reads_before_either_write_exactly_one_claim_wins(db, db_engine, people, monkeypatch):
     """Both transactions read version v before either writes; the row lock and WHERE version = v let one win."""
-    if db_engine.dialect.name == "sqlite":
-        pytest.skip("SQLite serialises whole transactions (BEGIN IMMEDIATE): two reads cannot interleave")
     app = add_application(db)
     zhang, wang = people["zhang"], people["wang"]
     both_read = threading.Barrier(2, timeout=20)
