@@ -11,15 +11,20 @@ A page, file route or handler without a row fails the test.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import create_engine, func, text
 from sqlmodel import Session, SQLModel, select
 
 import jssi_app.jssi_app as app_module
 from jssi_app.state.base import AppState
 from tests.security.harness import drive, run_coroutine
 from tests.security.world import ROLES, build, jpeg_bytes, png_bytes
+
+PG_URL = os.environ.get("JSSI_TEST_PG_URL", "")
 
 PERSON = frozenset({"person_a", "person_b"})
 UNIT = frozenset({"unit_a", "unit_b"})
@@ -240,16 +245,40 @@ def _all_states(cls: type) -> set[type]:
 STATES = {cls.__name__: cls for cls in _all_states(AppState)}
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    from jssi_app import api, config, db as db_module
+@contextlib.contextmanager
+def _matrix_engine(backend: str, folder):
+    """The world's database: a SQLite file, or a schema of its own on JSSI_TEST_PG_URL's server."""
     from jssi_app.db import engine_for
+
+    if backend == "sqlite":
+        eng = engine_for(f"sqlite:///{folder / 'matrix.db'}")
+        SQLModel.metadata.create_all(eng)
+        yield eng
+        return
+    if not PG_URL:
+        pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+    schema = f"matrix_{uuid.uuid4().hex[:12]}"
+    admin = engine_for(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        SQLModel.metadata.create_all(eng)
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+# Every cell on both databases: a refusal that relied on SQLite's looser typing or ordering would show on PostgreSQL.
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
+    from jssi_app import api, config, db as db_module
     from jssi_app.state import base
 
     folder = tmp_path_factory.mktemp("matrix")
-    eng = engine_for(f"sqlite:///{folder / 'matrix.db'}")
-    SQLModel.metadata.create_all(eng)
-    with pytest.MonkeyPatch.context() as mp:
+    with _matrix_engine(request.param, folder) as eng, pytest.MonkeyPatch.context() as mp:
         for module in (db_module, base, api):
             mp.setattr(module, "engine", lambda: eng)
         mp.setattr(config, "DATA_DIR", folder)
