@@ -36,7 +36,7 @@ REFUSALS: dict[str, str] = {
     "binding_revoked": "该CA证书的绑定已被解除，不能登录。如需继续使用，请到社保经办机构窗口重新绑定。",
     "unit_not_approved": "该单位的注册申请尚未审核通过，不能使用CA证书登录。",
     "already_bound": "该证书已绑定到单位账号，无需重复绑定。",
-    "proxy_only": "请通过“使用CA证书登录”入口登录。",
+    "proxy_only": "未能读取您的CA证书：本次访问没有经过CA证书登录入口。请插入USB Key后重新点击“使用CA证书登录”，或使用账号密码登录。",
     "ticket_invalid": "登录链接已失效或已使用，请重新点击“使用CA证书登录”。",
     "throttled": "登录尝试过于频繁，请稍后再试。",
 }

@@ -24,7 +24,8 @@ def ca_login_url() -> str:
 
 
 def ca_login_link() -> rx.Component:
-    return rx.link("使用CA证书登录", href=ca_login_url(), id="ca-login-link")
+    # A full page load, not the single-page router: /ca-login is the proxy's (or the app's HTTP) entry, not a page.
+    return rx.link("使用CA证书登录", href=ca_login_url(), id="ca-login-link", reload_document=True)
 
 
 def _binding(row) -> rx.Component:  # noqa: ANN001
