@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -147,3 +148,18 @@ def test_the_proxy_only_route_refuses_anyone_but_the_proxy(app_server, ca_world)
                          "with Session(engine()) as db: print(json.dumps([e for e in db.exec(select(AuditEvent.event))"
                          ".all() if e.startswith(('ca_', 'certificate_'))]))")
     assert {"certificate_bound", "ca_sign_in", "ca_sign_in_failed"} <= set(json.loads(events))
+
+
+def test_the_site_behind_nginx_keeps_its_redirects_on_https(ca_world):
+    """The app server answers /login/unit with an absolute http:// redirect to /login/unit/; behind nginx's TLS
+    server that would send the browser to plain HTTP on the TLS port (nginx's 400 page)."""
+    import http.client
+    import ssl
+
+    site = urllib.parse.urlsplit(ca_world["site"])
+    conn = http.client.HTTPSConnection("127.0.0.1", site.port, context=ssl._create_unverified_context(), timeout=20)
+    conn.request("GET", "/login/unit", headers={"Host": f"localhost:{site.port}"})
+    response = conn.getresponse()
+    assert response.status in (301, 302, 307, 308)
+    assert response.getheader("Location") == f"https://localhost:{site.port}/login/unit/"
+    conn.close()
