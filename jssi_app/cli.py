@@ -364,9 +364,16 @@ def _cmd_rotate_keys(args: argparse.Namespace) -> int:
     c = cipher()
     store = default_store()
     if not args.check:
-        with session_scope() as session:
-            report = key_rotation.rotate_keys(session, c, store, batch=args.batch, staging=ExtractStaging())
-        print(f"已将 {report.total_rows} 行、{report.files} 个上传文件改用密钥 {report.key_id} 加密。")
+        from jssi_app.services.audit import ChainBroken
+
+        try:
+            with session_scope() as session:
+                report = key_rotation.rotate_keys(session, c, store, batch=args.batch, staging=ExtractStaging())
+        except ChainBroken as exc:
+            print(f"个人信息已改用当前密钥，但审计日志在 id={exc.check.first_bad_id} 处校验失败，未予封存："
+                  "请先用 verify-audit 排查，旧密钥不可停用。", file=sys.stderr)
+            return 1
+        print(f"已将 {report.total_rows} 行、{report.files} 个上传文件改用密钥 {report.key_id} 加密，审计日志已封存。")
     with session_scope() as session:
         left = key_rotation.remaining(session, c, store)
     if left:

@@ -44,6 +44,8 @@ class _Key:
     def __init__(self, master_key: bytes) -> None:
         self.aead = AESGCM(derive_subkey(master_key, b"jssi pii aes-gcm v1"))
         self.mac_key = derive_subkey(master_key, b"jssi pii hmac v1")
+        # The audit chain's key rotates with the personal-data key it is derived from (jssi_app/domain/audit_chain.py).
+        self.chain_key = derive_subkey(master_key, b"jssi audit chain v1")
 
     def fingerprint(self, kind: str, value: str) -> str:
         msg = kind.encode() + b"\x00" + value.encode("utf-8")
@@ -96,6 +98,14 @@ class PiiCipher:
 
     def is_current(self, token: str) -> bool:
         return key_id_of(token) == self.key_id
+
+    def chain_key(self) -> bytes:
+        """The key new audit rows are sealed with (under `key_id`)."""
+        return self._current.chain_key
+
+    def chain_keys(self) -> dict[str, bytes]:
+        """Every audit chain key of the ring, by key id: what verification can check."""
+        return {kid: key.chain_key for kid, key in self._keys.items()}
 
     def fingerprint(self, kind: str, value: str) -> str:
         """Deterministic lookup key under the current key; `kind` separates e.g. ID numbers from phones.

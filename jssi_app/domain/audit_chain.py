@@ -1,12 +1,19 @@
-"""The audit log's event vocabulary and hash chain.
+"""The audit log's event vocabulary and keyed hash chain.
 
-Each row's hash covers its own fields and the previous row's hash, so editing, deleting or
-reordering any row breaks every hash after it.
+Each row's hash is an HMAC-SHA256, under the chain key named by the row's `key_id`, of its own fields and the
+previous row's hash: editing, deleting or reordering any row breaks every hash after it, and someone who can write
+the database but does not hold the key cannot compute a new chain (an unkeyed chain could simply be recomputed).
+
+Key rotation (docs/operations.md): new rows are sealed under the new key; old rows keep theirs, verified while the
+old key is in the ring. Before an old key is retired, a seal row (`keys_rotated` with `audit_seal`, itself under the
+new key) records a SHA-256 digest running over every row before it; rows whose key has left the ring are then
+checked against that digest, so retiring a key (or its later theft) does not let anyone rewrite history.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -96,13 +103,37 @@ EVENTS = frozenset(
     }
 )
 
-HASHED_FIELDS = ("at", "event", "actor", "subject", "client_ip", "outcome", "detail")
+HASHED_FIELDS = ("at", "event", "actor", "subject", "client_ip", "outcome", "detail", "key_id")
+SEAL_EVENT = "keys_rotated"
+SEAL_FIELD = "audit_seal"
+DIGEST_START = "0" * 64
 
 
-def event_hash(prev_hash: str, fields: Mapping[str, object]) -> str:
-    payload = {name: str(fields[name]) for name in HASHED_FIELDS}
-    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
+def _canonical(fields: Mapping[str, object], names: Iterable[str]) -> str:
+    payload = {name: str(fields[name]) for name in names}
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, fields: Mapping[str, object], key: bytes) -> str:
+    message = (prev_hash + "\n" + _canonical(fields, HASHED_FIELDS)).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def digest_step(digest: str, row: Mapping[str, object]) -> str:
+    """The seal digest after `row`: unkeyed, so it can be recomputed over rows whose key is gone."""
+    message = digest + "\n" + _canonical(row, (*HASHED_FIELDS, "prev_hash", "hash"))
+    return hashlib.sha256(message.encode("utf-8")).hexdigest()
+
+
+def seal_of(row: Mapping[str, object]) -> str | None:
+    """The digest a seal row vouches for, else None."""
+    if row["event"] != SEAL_EVENT:
+        return None
+    try:
+        seal = json.loads(str(row["detail"])).get(SEAL_FIELD)
+    except (ValueError, AttributeError):
+        return None
+    return seal if isinstance(seal, str) else None
 
 
 @dataclass(frozen=True)
@@ -112,13 +143,48 @@ class ChainCheck:
     first_bad_id: int | None = None
 
 
-def verify_chain(rows: Iterable[Mapping[str, object]]) -> ChainCheck:
-    """Rows in id order, each with `id`, `prev_hash`, `hash` and the hashed fields."""
-    prev = GENESIS_HASH
-    count = 0
+class ChainVerifier:
+    """Checks rows fed in id order; `digest` is the seal digest over every row fed so far."""
+
+    def __init__(self, keys: Mapping[str, bytes]) -> None:
+        self._keys = keys
+        self.prev = GENESIS_HASH
+        self.digest = DIGEST_START
+        self.checked = 0
+        self.first_bad_id: int | None = None
+        self.unsealed_id: int | None = None  # first row under a key no longer held, not yet covered by a seal
+
+    def feed(self, row: Mapping[str, object]) -> bool:
+        """False once a row fails (then stop feeding)."""
+        self.checked += 1
+        key = self._keys.get(str(row["key_id"]))
+        linked = row["prev_hash"] == self.prev
+        if not linked or (key is not None and not hmac.compare_digest(event_hash(self.prev, row, key),
+                                                                          str(row["hash"]))):
+            self.first_bad_id = int(row["id"])
+            return False
+        if key is None:
+            self.unsealed_id = self.unsealed_id or int(row["id"])
+        else:
+            seal = seal_of(row)
+            if seal is not None:
+                if seal != self.digest:
+                    self.first_bad_id = int(row["id"])
+                    return False
+                self.unsealed_id = None
+        self.digest = digest_step(self.digest, row)
+        self.prev = str(row["hash"])
+        return True
+
+    def result(self) -> ChainCheck:
+        bad = self.first_bad_id or self.unsealed_id
+        return ChainCheck(ok=bad is None, checked=self.checked, first_bad_id=bad)
+
+
+def verify_chain(rows: Iterable[Mapping[str, object]], keys: Mapping[str, bytes]) -> ChainCheck:
+    """Rows in id order, each with `id`, `key_id`, `prev_hash`, `hash` and the hashed fields."""
+    verifier = ChainVerifier(keys)
     for row in rows:
-        count += 1
-        if row["prev_hash"] != prev or event_hash(prev, row) != row["hash"]:
-            return ChainCheck(ok=False, checked=count, first_bad_id=int(row["id"]))
-        prev = str(row["hash"])
-    return ChainCheck(ok=True, checked=count)
+        if not verifier.feed(row):
+            break
+    return verifier.result()

@@ -49,5 +49,7 @@ class AuditEvent(SQLModel, table=True):
     client_ip: str = Field(default="", max_length=64)
     outcome: str = Field(max_length=16)
     detail: str = Field(default="")
+    # The id of the key (jssi_app/adapters/pii.py keyring) whose audit chain key sealed this row.
+    key_id: str = Field(default="1", max_length=5)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)

@@ -1,4 +1,4 @@
-"""Appending to and verifying the hash-chained audit log.
+"""Appending to, verifying and sealing the keyed hash-chained audit log (jssi_app/domain/audit_chain.py).
 
 Appends are serialised so two workers never chain onto the same previous row: PostgreSQL takes a
 transaction-scoped advisory lock; on SQLite every transaction already holds the write lock
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from jssi_app.adapters.clock import utcnow
-from jssi_app.domain.audit_chain import EVENTS, GENESIS_HASH, ChainCheck, event_hash, verify_chain
+from jssi_app.adapters.pii import cipher
+from jssi_app.domain.audit_chain import (
+    EVENTS, GENESIS_HASH, SEAL_EVENT, SEAL_FIELD, ChainCheck, ChainVerifier, event_hash,
+)
 from jssi_app.models.operations import AuditEvent
 
 _PG_LOCK_KEY = 0x4A535349  # "JSSI"
@@ -40,6 +43,13 @@ def record(
         raise ValueError(f"unknown audit event {event!r}")
     _lock_chain(session)
     head = session.exec(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return _append(session, event, head or GENESIS_HASH, actor=actor, subject=subject, client_ip=client_ip,
+                   outcome=outcome, detail=detail or {})
+
+
+def _append(session: Session, event: str, prev_hash: str, *, actor: str, subject: str, client_ip: str,
+            outcome: str, detail: dict) -> AuditEvent:
+    c = cipher()
     row = AuditEvent(
         at=utcnow(),
         event=event,
@@ -47,11 +57,12 @@ def record(
         subject=subject[:64],
         client_ip=client_ip[:64],
         outcome=outcome,
-        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
-        prev_hash=head or GENESIS_HASH,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+        key_id=c.key_id,
+        prev_hash=prev_hash,
         hash="",
     )
-    row.hash = event_hash(row.prev_hash, row.model_dump())
+    row.hash = event_hash(row.prev_hash, row.model_dump(), c.chain_key())
     session.add(row)
     session.flush()
     return row
@@ -67,19 +78,61 @@ def record_alone(db: Session, event: str, **kwargs) -> None:
         own.commit()
 
 
-def verify_audit_log(session: Session, batch: int = 5000) -> ChainCheck:
-    def rows():
-        last_id = 0
-        while True:
-            # populate_existing: check what is stored, not rows this session already holds in memory.
-            chunk = session.exec(
-                select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-                .execution_options(populate_existing=True)
-            ).all()
-            if not chunk:
-                return
-            for r in chunk:
-                yield r.model_dump()
-            last_id = chunk[-1].id
+def _feed(session: Session, verifier: ChainVerifier, after_id: int, batch: int) -> int:
+    """Feed the rows after `after_id` to `verifier`; the last id fed (stops at the first bad row)."""
+    last_id = after_id
+    while True:
+        # populate_existing: check what is stored, not rows this session already holds in memory.
+        chunk = session.exec(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+            .execution_options(populate_existing=True)
+        ).all()
+        if not chunk:
+            return last_id
+        for r in chunk:
+            if not verifier.feed(r.model_dump()):
+                return last_id
+            last_id = int(r.id)
 
-    return verify_chain(rows())
+
+def verify_audit_log(session: Session, batch: int = 5000) -> ChainCheck:
+    verifier = ChainVerifier(cipher().chain_keys())
+    _feed(session, verifier, 0, batch)
+    return verifier.result()
+
+
+class ChainBroken(Exception):
+    """The chain does not verify: it must not be sealed (a seal would vouch for what was changed)."""
+
+    def __init__(self, check: ChainCheck) -> None:
+        super().__init__(f"audit chain fails at row {check.first_bad_id}")
+        self.check = check
+
+
+def record_seal(session: Session, *, actor: str, detail: dict, batch: int = 5000) -> AuditEvent:
+    """Append the `keys_rotated` seal: every earlier row verified, and its running digest recorded under the
+    current key, so the keys that sealed those rows may then leave the ring.
+
+    The chain is read once without the append lock (writers go on), then only the rows appended meanwhile are
+    read under it."""
+    verifier = ChainVerifier(cipher().chain_keys())
+    last_id = _feed(session, verifier, 0, batch)
+    session.rollback()  # end the reading transaction before taking the lock (SQLite: BEGIN IMMEDIATE)
+    _lock_chain(session)
+    _feed(session, verifier, last_id, batch)
+    check = verifier.result()
+    if not check.ok:
+        raise ChainBroken(check)
+    return _append(session, SEAL_EVENT, verifier.prev, actor=actor, subject="", client_ip="", outcome="success",
+                   detail={**detail, SEAL_FIELD: verifier.digest})
+
+
+def unsealed_rows(session: Session) -> int:
+    """Rows under another key than the current one that no seal covers yet: they need that key to verify."""
+    c = cipher()
+    last_seal = session.exec(select(func.max(AuditEvent.id)).where(AuditEvent.event == SEAL_EVENT,
+                                                                    AuditEvent.key_id == c.key_id)).one()
+    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.key_id != c.key_id)
+    if last_seal is not None:
+        query = query.where(AuditEvent.id > last_seal)
+    return int(session.exec(query).one())

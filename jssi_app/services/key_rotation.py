@@ -15,6 +15,10 @@ The keyring (jssi_app/adapters/pii.py "Key versions") makes rotation an online o
 3. Nothing records progress: a row or file already under the current key is skipped, so an interrupted run is
    resumed by running it again, and a run that finds nothing to do reports zeros. When it reports 0 remaining the
    previous key can be removed from the ring.
+4. The audit log is not re-keyed: each run ends with a seal (`audit.record_seal`) that verifies the whole chain
+   and records its running digest under the new key, so rows sealed under the old key stay verifiable after that
+   key is retired. Audit rows a not-yet-restarted worker wrote under the old key after the seal count as
+   remaining until the next run seals them too.
 
 The verification code of a printed 参保缴费证明 is not stored, only its fingerprint; the code is read back from
 the proof's own PDF (its metadata subject, written at issue time) to fingerprint it under the new key. What
@@ -186,7 +190,9 @@ def rotate_keys(session: Session, c: PiiCipher, store: FileStore, *, batch: int 
     report.files = rotate_files(store)
     if staging is not None:  # staged registry extracts awaiting 导入 (throw-away, but a clerk may be mid-way)
         report.files += staging.rekey()
-    audit.record(session, "keys_rotated", actor="cli", detail={
+    session.commit()
+    # Audit rows are never re-keyed (rewriting them is what the chain exists to reveal): the seal vouches for them.
+    audit.record_seal(session, actor="cli", detail={
         "key_id": c.key_id, "previous": list(c.previous_key_ids), "rows": report.total_rows, "files": report.files})
     session.commit()
     return report
@@ -206,4 +212,8 @@ def remaining(session: Session, c: PiiCipher, store: FileStore) -> dict[str, int
     files = sum(1 for key in store.keys() if store.key_id(key) != c.key_id)
     if files:
         left["files"] = files
+    unsealed = audit.unsealed_rows(session)
+    session.commit()
+    if unsealed:
+        left["audit_event"] = unsealed
     return left

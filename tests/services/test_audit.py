@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import text
 
+from jssi_app.adapters.pii import cipher
 from jssi_app.domain.audit_chain import GENESIS_HASH, event_hash
 from jssi_app.services import audit
 from tests.services.helpers import IP, NOW, audit_rows, send_code
@@ -91,7 +92,7 @@ def test_recomputed_hash_of_an_edited_row_breaks_the_next_row(db, logged):
     (row,) = [r for r in audit_rows(db) if r.id == target]
     forged = row.model_dump() | {"actor": "person:2"}
     tamper(db, "UPDATE audit_event SET actor = :a, hash = :h WHERE id = :id",
-           a="person:2", h=event_hash(row.prev_hash, forged), id=target)
+           a="person:2", h=event_hash(row.prev_hash, forged, cipher().chain_key()), id=target)
 
     result = audit.verify_audit_log(db)
     assert (result.ok, result.first_bad_id) == (False, logged[4])
@@ -110,3 +111,20 @@ def test_unknown_event_names_are_refused(db):
         audit.record(db, "password_stolen", actor="anonymous")
     db.rollback()
     assert not audit_rows(db)
+
+
+def test_a_chain_recomputed_without_the_key_fails_at_its_first_row(db, logged):
+    """With database access but not the key, an edit cannot be hidden by re-chaining every row (as it could be
+    with an unkeyed hash): each row's HMAC needs the chain key."""
+    rows = audit_rows(db)
+    db.commit()
+    prev, guessed_key = GENESIS_HASH, b"g" * 32
+    for row in rows:
+        fields = row.model_dump() | ({"actor": "person:9"} if row.id == logged[1] else {})
+        forged = event_hash(prev, fields, guessed_key)
+        tamper(db, "UPDATE audit_event SET actor = :a, prev_hash = :p, hash = :h WHERE id = :id",
+               a=fields["actor"], p=prev, h=forged, id=row.id)
+        prev = forged
+
+    result = audit.verify_audit_log(db)
+    assert (result.ok, result.first_bad_id) == (False, logged[0])

@@ -8,13 +8,15 @@ import itertools
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
 from jssi_app import config
 from jssi_app.adapters.file_store import FileStore
 from jssi_app.adapters.pii import cipher, key_id_of
-from jssi_app.services import authentication, key_rotation, registration
+from jssi_app.domain.audit_chain import event_hash
+from jssi_app.models.operations import AuditEvent
+from jssi_app.services import audit, authentication, key_rotation, registration
 from jssi_app.services.audit import verify_audit_log
 from tests.services.durability_fixtures import seed
 from tests.services.helpers import NOW, PASSWORD
@@ -125,6 +127,85 @@ def test_rotation_is_resumable_and_idempotent(db, keyring, tmp_path):
     again = key_rotation.rotate_keys(db, cipher(), store)
     assert again.total_rows == 0 and again.files == 0
     assert key_rotation.remaining(db, cipher(), store) == {}
+
+
+def _audit(db, n: int, actor: str) -> None:
+    for i in range(n):
+        audit.record(db, "sign_in", actor=f"{actor}:{i}", subject="320102********4512", client_ip="192.0.2.7")
+        db.commit()
+
+
+def _rewrite_from(db, first_id: int, key: bytes, actor: str) -> None:
+    """What someone holding `key` and the database could do: edit a row and re-chain every row after it."""
+    rows = db.exec(select(AuditEvent).where(AuditEvent.id >= first_id).order_by(AuditEvent.id)).scalars().all()
+    prev = rows[0].prev_hash
+    db.commit()  # SQLite: the reading transaction holds the write lock
+    with db.get_bind().begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update") if conn.dialect.name == "sqlite" else
+                     text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        for i, row in enumerate(rows):
+            fields = row.model_dump() | ({"actor": actor} if i == 0 else {})
+            new_hash = event_hash(prev, fields, key)
+            conn.execute(text("UPDATE audit_event SET actor = :a, prev_hash = :p, hash = :h WHERE id = :id"),
+                         {"a": fields["actor"], "p": prev, "h": new_hash, "id": row.id})
+            prev = new_hash
+    db.expire_all()
+
+
+def test_audit_rows_under_a_retired_key_stay_verifiable_and_cannot_be_rewritten(db, keyring, tmp_path):
+    store = FileStore(tmp_path / "uploads")
+    _audit(db, 4, "person")  # under key 1
+    old_chain_key = cipher().chain_key()
+    keyring(NEW, "2", f"1:{OLD}")
+    _audit(db, 2, "staff")  # under key 2; key 1's rows still verify with key 1 in the ring
+    assert verify_audit_log(db).ok
+    assert key_rotation.remaining(db, cipher(), store) == {"audit_event": 4}  # not sealed yet: key 1 still needed
+
+    key_rotation.rotate_keys(db, cipher(), store)  # ends with the seal
+    db.commit()
+    assert key_rotation.remaining(db, cipher(), store) == {}
+    seal = db.exec(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).scalars().one()
+    assert seal.event == "keys_rotated" and seal.key_id == "2" and "audit_seal" in seal.detail
+
+    keyring(NEW, "2")  # key 1 retired: its rows are checked against the seal's digest
+    _audit(db, 1, "person")
+    check = verify_audit_log(db)
+    assert (check.ok, check.checked) == (True, 4 + 2 + 1 + 1)
+    db.commit()
+
+    # The retired key leaks: its holder rewrites row 2 and re-chains every row after it that key 1 sealed.
+    first_ids = [r.id for r in db.exec(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()]
+    _rewrite_from(db, first_ids[1], old_chain_key, "person:forged")
+    check = verify_audit_log(db)
+    assert check.ok is False and check.first_bad_id == first_ids[4]  # the first row under key 2 no longer links
+    db.commit()
+
+
+def test_rows_under_a_key_that_left_the_ring_unsealed_fail_verification(db, keyring):
+    _audit(db, 3, "person")
+    keyring(NEW, "2")  # key 1 dropped without rotate-keys: nothing vouches for its rows any more
+    check = verify_audit_log(db)
+    first = db.exec(select(AuditEvent.id).order_by(AuditEvent.id).limit(1)).scalars().one()
+    assert (check.ok, check.first_bad_id) == (False, first)
+    db.commit()
+
+
+def test_a_worker_still_on_the_old_key_after_the_seal_keeps_the_key_needed(db, keyring, tmp_path):
+    store = FileStore(tmp_path / "uploads")
+    _audit(db, 2, "person")
+    keyring(NEW, "2", f"1:{OLD}")
+    key_rotation.rotate_keys(db, cipher(), store)
+    db.commit()
+    keyring(OLD, "1", f"2:{NEW}")  # a worker not yet restarted writes under key 1 after the seal
+    _audit(db, 1, "late")
+    keyring(NEW, "2", f"1:{OLD}")
+    assert key_rotation.remaining(db, cipher(), store) == {"audit_event": 1}
+    key_rotation.rotate_keys(db, cipher(), store)  # the next run seals it too
+    db.commit()
+    assert key_rotation.remaining(db, cipher(), store) == {}
+    keyring(NEW, "2")
+    assert verify_audit_log(db).ok
+    db.commit()
 
 
 def test_every_fingerprint_column_is_rotated_or_explained():
