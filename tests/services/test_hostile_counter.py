@@ -66,6 +66,7 @@ def test_lookup_and_upgrade_refuse_hostile_numbers_or_upgrade_exactly_the_record
 
     @given(typed=_typed([legacy.registry_id_number, legacy.id_number, other.id_number]), checked=st.booleans())
     @example(typed=legacy.registry_id_number + "\u200b", checked=True)
+    @example(typed=" " + legacy.registry_id_number, checked=True)  # found and upgraded
     @example(typed="<script>" + legacy.id_number, checked=True)
     def run(typed, checked):
         record = seen.attempt(lambda: counter_person.find_person(db, typed, staff_id=clerk, now=NOW))
@@ -185,6 +186,7 @@ def test_photo_and_certificate_lookups_refuse_hostile_input_or_find_the_one_aske
         lambda pre, c, post: pre + c + post, st.sampled_from(WRAPPERS), st.sampled_from([uscc, uscc.lower()]),
         st.sampled_from(WRAPPERS))))
     @example(id_number="<script>" + person.id_number, code=uscc + "'; --")
+    @example(id_number=person.id_number + " ", code=uscc.lower())  # both found
     def run(id_number, code):
         card = seen.attempt(lambda: face_certification.find_person(db, staff_id=clerk, id_number=id_number, now=NOW))
         if not isinstance(card, Refused):
