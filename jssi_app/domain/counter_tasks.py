@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jssi_app.domain.errors import InvalidValue
+from jssi_app.domain.review import clean_text
 
 MANUAL_CERTIFICATION = "manual_certification"
 BASE_DECREASE = "base_decrease"
@@ -28,7 +29,9 @@ def validate_kind(kind: str) -> str:
 
 
 def validate_note(raw: str, *, required: bool) -> str:
-    note = (raw or "").strip()
+    # Cleaned like a reviewer's opinion: a NUL or a lone surrogate could not be stored, a bidi override would
+    # change how the note reads.
+    note = clean_text(raw)
     if required and not note:
         raise InvalidValue("请填写办理意见")
     if len(note) > MAX_NOTE:

@@ -315,8 +315,9 @@ class Rejection:
 
 
 # Control characters other than the line break, and bidi/zero-width format characters: pasted text carries
-# them invisibly, and a bidi override would make the handler read the opinion in a different order.
-_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# them invisibly, and a bidi override would make the handler read the opinion in a different order. Lone
+# surrogates can arrive in an event's JSON and cannot be stored as UTF-8.
+_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def clean_text(raw: str) -> str:

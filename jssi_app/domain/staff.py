@@ -30,6 +30,20 @@ def validate_role(raw: str) -> str:
     return raw
 
 
+DISPLAY_NAME_MAX = 40
+# Shown in every staff page's header and in the review history: nothing invisible, no bidi override, and no
+# NUL or lone surrogate, which cannot be stored.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def validate_display_name(raw: str) -> str:
+    """姓名 (optional, for display): visible characters, runs of blanks as one space, at most 40."""
+    value = _INVISIBLE.sub("", re.sub(r"\s+", " ", raw or "")).strip()
+    if len(value) > DISPLAY_NAME_MAX:
+        raise InvalidValue(f"姓名不能超过{DISPLAY_NAME_MAX}个字")
+    return value
+
+
 def generate_password(length: int = 14) -> str:
     """Letters and digits (the hall's password rule), at least two of each, from `secrets`."""
     while True:

@@ -37,6 +37,7 @@ from jssi_app.domain.base_declaration import (
 )
 from jssi_app.domain.employment import DECLARATION_COLUMNS, RowError, check_header, validate_declaration_rows
 from jssi_app.domain.errors import DomainError, FieldError, InvalidValue, ValidationFailed
+from jssi_app.domain.file_types import safe_display_name
 from jssi_app.domain.identifiers import mask_id_number
 from jssi_app.domain.names import names_match
 from jssi_app.models.counter import CounterTask
@@ -316,12 +317,12 @@ def import_declaration(db: Session, account_id: int | None, content: bytes, file
         done = _declare(db, scope, lines, actor=actor, now=now)
         audit.record(db, "base_declared", actor=actor, subject=scope.uscc, client_ip=client_ip,
                      detail={"year": declaration_year(now), "applied": done.applied, "unchanged": done.unchanged,
-                             "to_counter": done.to_counter, "file": filename[:80]})
+                             "to_counter": done.to_counter, "file": safe_display_name(filename)[:80]})
         db.commit()
         return done
     except ImportRejected as exc:
         audit.record_alone(db, "base_declaration_refused", actor=actor, client_ip=client_ip, outcome="failure",
-                           detail={"errors": len(exc.errors), "file": filename[:80]})
+                           detail={"errors": len(exc.errors), "file": safe_display_name(filename)[:80]})
         raise
     except DomainError as exc:
         audit.record_alone(db, "base_declaration_refused", actor=actor, client_ip=client_ip, outcome="failure",

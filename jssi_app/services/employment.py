@@ -35,6 +35,7 @@ from jssi_app.domain.employment import (
     validate_enrolment_rows,
 )
 from jssi_app.domain.errors import DomainError, FieldError, ValidationFailed
+from jssi_app.domain.file_types import safe_display_name
 from jssi_app.domain.identifiers import birth_date_of, gender_of, mask_id_number
 from jssi_app.domain.names import names_match
 from jssi_app.domain.review import ApplicationStatus
@@ -296,11 +297,11 @@ def import_employees(db: Session, account_id: int | None, content: bytes, filena
         if errors:
             raise ImportRejected(errors)
         audit.record(db, "employees_imported", actor=actor, subject=scope.uscc, client_ip=client_ip,
-                     detail={"count": len(good), "file": filename[:80]})
+                     detail={"count": len(good), "file": safe_display_name(filename)[:80]})
         db.commit()
     except ImportRejected as exc:
         audit.record_alone(db, "employee_import_refused", actor=actor, client_ip=client_ip, outcome="failure",
-                           detail={"errors": len(exc.errors), "file": filename[:80]})
+                           detail={"errors": len(exc.errors), "file": safe_display_name(filename)[:80]})
         raise
     except DomainError as exc:
         audit.record_alone(db, "employee_import_refused", actor=actor, client_ip=client_ip, outcome="failure",

@@ -23,9 +23,10 @@ from jssi_app.adapters.clock import format_local
 from jssi_app.adapters.pii import cipher
 from jssi_app.config import settings
 from jssi_app.domain import face_certification as rules
+from jssi_app.domain.counter_person import validate_counter_id
 from jssi_app.domain.counter_tasks import MANUAL_CERTIFICATION, OPEN
 from jssi_app.domain.errors import DomainError, InvalidValue
-from jssi_app.domain.identifiers import mask_id_number, normalize_id_number, upgrade_15_to_18
+from jssi_app.domain.identifiers import mask_id_number, upgrade_15_to_18
 from jssi_app.models.accounts import PersonAccount
 from jssi_app.models.certification import FaceCertification, FaceCertificationAttempt, FaceReference
 from jssi_app.models.counter import CounterTask
@@ -273,10 +274,10 @@ def attempt(
 # --- the clerk ------------------------------------------------------------------------------------------
 
 
-def _find_person(db: Session, id_number: str) -> RegistryPerson:
-    number = normalize_id_number(id_number)
-    if not number:
-        raise InvalidValue("请输入身份证号码")
+def _find_person(db: Session, id_number: str, today: dt.date) -> RegistryPerson:
+    # The counter's own rule (18 digits or a legacy 15): a malformed number is told as such, and never reaches
+    # the fingerprint or the 15→18 arithmetic (a lone surrogate or a 15-letter value crashed them).
+    number = validate_counter_id(id_number, today)
     fps = cipher().fingerprints("id_number", number)  # every key of the ring: rows may await rotation
     person = db.exec(select(RegistryPerson).where(col(RegistryPerson.id_fp).in_(fps))).first()
     if person is None and len(number) == 18:
@@ -309,7 +310,8 @@ def _card(db: Session, person: RegistryPerson, today: dt.date) -> PersonCard:
 def find_person(db: Session, *, staff_id: int | None, id_number: str, now: dt.datetime) -> PersonCard:
     try:
         counter_tasks.require_clerk(db, staff_id)
-        return _card(db, _find_person(db, id_number), rules.local_day(now))
+        today = rules.local_day(now)
+        return _card(db, _find_person(db, id_number, today), today)
     finally:
         db.commit()
 

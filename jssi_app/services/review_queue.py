@@ -20,6 +20,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -122,9 +123,14 @@ def _local_midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 
+_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def _conditions(filt: QueueFilter, today: dt.date) -> list:
     conditions = []
-    text = (filt.search or "").strip()
+    # Control characters and lone surrogates are in no unit name and cannot be sent to the database (PostgreSQL
+    # refuses NUL, a surrogate does not encode): they are left out of the search.
+    text = _UNSEARCHABLE.sub("", filt.search or "").strip()
     if text:
         code = normalize_credit_code(text)
         name_match = col(UnitApplication.unit_name).icontains(text, autoescape=True)

@@ -11,7 +11,7 @@ from jssi_app.adapters.hashing import hash_password, verify_password
 from jssi_app.adapters.pii import cipher
 from jssi_app.domain.errors import DomainError, FieldError, InvalidValue, ValidationFailed
 from jssi_app.domain.registration import check_new_password
-from jssi_app.domain.staff import generate_password, validate_role, validate_username
+from jssi_app.domain.staff import generate_password, validate_display_name, validate_role, validate_username
 from jssi_app.models.staff import StaffAccount
 from jssi_app.services import audit, sessions
 from jssi_app.services.authentication import authenticate
@@ -53,6 +53,10 @@ def create_staff(
         role = validate_role(role)
     except InvalidValue as exc:
         errors.append(FieldError("role", exc.message))
+    try:
+        display_name = validate_display_name(display_name)
+    except InvalidValue as exc:
+        errors.append(FieldError("display_name", exc.message))
     generated = None
     if password is None:
         generated = password = generate_password()
@@ -64,7 +68,7 @@ def create_staff(
     if db.exec(select(StaffAccount.id).where(StaffAccount.username == username)).first() is not None:
         raise ValidationFailed([FieldError("username", f"用户名 {username} 已存在")])
     account = StaffAccount(
-        username=username, display_name=display_name.strip()[:40], role=role, password_hash=password_hash,
+        username=username, display_name=display_name, role=role, password_hash=password_hash,
         must_change_password=generated is not None, created_at=now, password_changed_at=now,
     )
     db.add(account)
@@ -79,7 +83,9 @@ def staff_sign_in(
 ) -> StaffSignedIn:
     if not username.strip() or not password:
         raise InvalidValue("请输入用户名和密码")
-    name = username.strip().lower()[:64]
+    # No account's name holds an invisible character, a NUL or a lone surrogate: such a name is looked up and
+    # audited with "?" in their place (storable text) and answered like any unknown name.
+    name = "".join(ch if ch.isprintable() else "?" for ch in username.strip().lower()[:64])
     account, token = authenticate(
         db, model=StaffAccount, account_kind="staff", lookup=StaffAccount.username == name,
         key_fp=cipher().fingerprint("staff_username", name), subject=f"staff:{name}", password=password,

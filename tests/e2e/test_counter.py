@@ -180,16 +180,21 @@ def test_clerk_changes_a_phone_upgrades_a_15_digit_record_and_dry_runs_an_import
     expect(page.locator("#import-files")).to_have_count(0)
 
 
-def test_queue_on_a_phone_and_refusing_a_task(app_server, new_page, clerk):
+def open_certification_task(app_server, summary: str) -> int:
+    """A 人工认证 task in the app's database, as three failed face certifications leave one."""
     eng = engine_for(app_server.env["REFLEX_DB_URL"])
     try:
         with Session(eng, expire_on_commit=False) as db:
-            task = counter_tasks.open_task(db, MANUAL_CERTIFICATION, summary="退休人员 周** 人工认证（e2e）",
-                                           actor="e2e", detail={"tries": 3}, now=utcnow())
+            task = counter_tasks.open_task(db, MANUAL_CERTIFICATION, summary=summary, actor="e2e",
+                                           detail={"tries": 3}, now=utcnow())
             db.commit()
-            task_id = task.id
+            return task.id
     finally:
         eng.dispose()
+
+
+def test_queue_on_a_phone_and_refusing_a_task(app_server, new_page, clerk):
+    task_id = open_certification_task(app_server, "退休人员 周** 人工认证（e2e）")
     page = new_page(VIEWPORTS["phone"])
     _sign_in(page, app_server, clerk, CLERK_PASSWORD)
     _open_counter(page)

@@ -20,6 +20,7 @@ from jssi_app.domain import (
     contact,
     contributions,
     counter_person,
+    counter_tasks,
     credit_codes,
     employment,
     identifiers,
@@ -74,6 +75,8 @@ SINGLE = {
     "start_date": (lambda s: employment.validate_start_date(s, TODAY), None),
     "staff_username": (staff.validate_username, None),
     "staff_role": (staff.validate_role, None),
+    "staff_display_name": (staff.validate_display_name, None),
+    "counter_note": (lambda s: counter_tasks.validate_note(s, required=True), None),
 }
 
 
@@ -93,7 +96,7 @@ def test_single_field_validators(field, raw):
     clean(value)
     if shape is not None and isinstance(value, str):
         assert shape.fullmatch(value), value
-    if field in ("name", "address", "unit_name"):
+    if field in ("name", "address", "unit_name", "staff_display_name"):
         # Shown on pages and in PDFs: no control, bidi-override or invisible characters survive.
         assert not re.search(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", value), repr(value)
 
