@@ -76,7 +76,7 @@ bench: setup
 	@# The long mode of the kill -9 tests (make test runs 20 kills per database); figures in test-results/durability-*.json.
 	JSSI_KILL9_KILLS=$${JSSI_KILL9_KILLS:-200} $(BIN)/python -m pytest -q tests/durability
 	@# The long hostile-input profile (500 examples per property instead of make test's 60): docs/security.md
-	JSSI_FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/unit/test_hostile_validators.py tests/services/test_hostile_forms.py
+	JSSI_FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/unit/test_hostile_validators.py tests/services/test_hostile_*.py
 
 clean:
 	rm -rf .web .states var test-results
