@@ -12,7 +12,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup migrate seed bun browser nginx run-ca bench clean lint
+.PHONY: run run-prod test test-prod setup migrate seed bun browser nginx run-ca bench clean lint
 
 setup: $(VENV)/.installed bun
 
@@ -45,6 +45,17 @@ run: setup seed
 	@echo "网上服务大厅: http://localhost:$(PORT)/   (发件箱 /dev/outbox，仅非生产环境)"
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
+# Production mode: PostgreSQL and Redis from the environment (REFLEX_DB_URL, REFLEX_REDIS_URL), JSSI_WORKERS
+# backend workers (default 2) sharing JSSI_DATA_DIR for uploads. docs/operations.md, "Production mode".
+run-prod: setup
+	@test -n "$$REFLEX_DB_URL" && test -n "$$REFLEX_REDIS_URL" || { \
+		echo "make run-prod 需要 REFLEX_DB_URL=postgresql+psycopg://… 和 REFLEX_REDIS_URL=redis://…"; exit 2; }
+	$(BIN)/alembic upgrade head
+	@if [ "$${JSSI_ENV:-dev}" != prod ]; then $(BIN)/python -m jssi_app seed-demo && $(BIN)/python -m jssi_app print-demo-identities; fi
+	$(BIN)/python -m jssi_app sweep-orphan-files
+	@echo "网上服务大厅（生产模式，$${JSSI_WORKERS:-2} 个后端进程）: http://localhost:$(PORT)/"
+	GRANIAN_WORKERS=$${JSSI_WORKERS:-2} $(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
 # A Chromium for Playwright: the system one, else Debian's package (as root), else Playwright's download.
 # As root on Debian, CJK fonts too, so the screenshots the e2e tests keep show Chinese rather than boxes.
 browser:
@@ -70,6 +81,11 @@ run-ca: setup nginx
 
 test: setup browser nginx
 	$(BIN)/python -m pytest tests
+
+# The suite again as production runs: every app-level test against the app on PostgreSQL + Redis with two workers
+# (JSSI_TEST_PG_URL, JSSI_TEST_REDIS_URL required); .ci/run runs both.
+test-prod: setup browser nginx
+	JSSI_TEST_MODE=prod $(BIN)/python -m pytest tests
 
 bench: setup
 	$(BIN)/python -m bench

@@ -6,6 +6,8 @@ import base64
 import os
 import tempfile
 
+import pytest
+
 _DATA_DIR = tempfile.mkdtemp(prefix="jssi-test-")
 os.environ["JSSI_ENV"] = "test"
 os.environ["JSSI_DATA_DIR"] = _DATA_DIR
@@ -16,3 +18,23 @@ os.environ.pop("REFLEX_DB_URL", None)
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: end-to-end tests in a real Chromium against the running app")
+
+
+# `make test` runs the embedded default (SQLite, on-disk state, one worker; the PostgreSQL/Redis variants too when
+# their URLs are set); `make test-prod` (JSSI_TEST_MODE=prod) runs the suite again as production runs: the app on
+# PostgreSQL + Redis with two workers. There the SQLite variants add nothing the first pass did not check.
+TEST_MODE = os.environ.get("JSSI_TEST_MODE", "embedded")
+
+
+def pytest_sessionstart(session):
+    if TEST_MODE == "prod" and not (os.environ.get("JSSI_TEST_PG_URL") and os.environ.get("JSSI_TEST_REDIS_URL")):
+        raise pytest.UsageError("JSSI_TEST_MODE=prod needs JSSI_TEST_PG_URL and JSSI_TEST_REDIS_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    if TEST_MODE != "prod":
+        return
+    sqlite_only = [item for item in items if "sqlite" in item.name]
+    if sqlite_only:
+        config.hook.pytest_deselected(items=sqlite_only)
+        items[:] = [item for item in items if "sqlite" not in item.name]

@@ -3,6 +3,7 @@ own SQLite database and demo registry, and a real Chromium driven by Playwright.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import os
@@ -81,6 +82,36 @@ def app_server(tmp_path_factory) -> App:
         PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     env.pop("REFLEX_REDIS_URL", None)
+    with contextlib.ExitStack() as stack:
+        if TEST_MODE == "prod":
+            env.update(stack.enter_context(_production_backing(data_dir)))
+        yield from _serve(env, data_dir, port)
+
+
+TEST_MODE = os.environ.get("JSSI_TEST_MODE", "embedded")
+
+
+@contextlib.contextmanager
+def _production_backing(data_dir: Path):
+    """Production mode (JSSI_TEST_MODE=prod, `make test-prod`): a PostgreSQL database of its own, Reflex's Redis
+    state manager on a Redis database emptied first, and two backend workers, so a page's events land on either."""
+    from tests.durability.harness import PgDatabase
+
+    pg_url, redis_url = os.environ.get("JSSI_TEST_PG_URL"), os.environ.get("JSSI_TEST_REDIS_URL")
+    if not pg_url or not redis_url:
+        raise RuntimeError("JSSI_TEST_MODE=prod needs JSSI_TEST_PG_URL and JSSI_TEST_REDIS_URL")
+    import redis
+
+    state_redis = redis_url.rsplit("/", 1)[0] + "/7"  # its own database: throttle tests use the configured one
+    client = redis.Redis.from_url(state_redis)
+    client.flushdb()  # raises if Redis is unreachable: a set but dead URL fails the run
+    with PgDatabase(pg_url) as url:
+        yield {"REFLEX_DB_URL": url, "REFLEX_REDIS_URL": state_redis, "GRANIAN_WORKERS": "2"}
+    client.flushdb()
+    client.close()
+
+
+def _serve(env: dict[str, str], data_dir: Path, port: int):
     py = sys.executable
     registry = data_dir / "registry"
     subprocess.run([py, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
@@ -168,14 +199,26 @@ def new_page(browser, app_server, request):
         ctx.close()
 
 
+_codes_read: set[str] = set()
+
+
 def read_code(page, app: App, masked_phone: str) -> str:
-    """The newest code the outbox holds for this (masked) phone, read from /dev/outbox like a person would."""
+    """The newest code the outbox holds for this (masked) phone, read from /dev/outbox like a person would.
+
+    A page revisited first shows the list it held last time (Reflex hydrates the stored state, then on_load
+    reloads), so a code already read is the stale list: wait for the reload rather than take it."""
     page.goto(f"{app.url}/dev/outbox")
-    card = page.locator(".rt-Card", has_text=masked_phone).first
-    card.wait_for()
-    match = re.search(r"验证码\s*(\d{6})", card.inner_text())
-    assert match, card.inner_text()
-    return match.group(1)
+    deadline = time.monotonic() + 20
+    while True:
+        card = page.locator(".rt-Card", has_text=masked_phone).first
+        card.wait_for()
+        match = re.search(r"验证码\s*(\d{6})", card.inner_text())
+        assert match, card.inner_text()
+        if match.group(1) not in _codes_read:
+            _codes_read.add(match.group(1))
+            return match.group(1)
+        assert time.monotonic() < deadline, f"no new code for {masked_phone} in the outbox"
+        page.wait_for_timeout(250)
 
 
 def shot(page, name: str) -> None:
