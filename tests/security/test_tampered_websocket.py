@@ -36,6 +36,7 @@ from tests.security.harness import run_coroutine
 from tests.security.test_authorization_matrix import _fingerprint
 
 GENERIC_FAILURE_START = "系统繁忙"
+BACKEND_EXCEPTION = "unhandled error in an event handler"  # what jssi_app/state/errors.py logs
 
 
 def world_into_configured_database() -> None:
@@ -108,11 +109,13 @@ def _refusal_text(tab: ReflexClient, state) -> str:
 
 
 def _refused_without_trace(wire: Wire, scenario) -> None:
-    """Run the tampering `scenario`; then no business table has changed and the server answers normally."""
+    """Run the tampering `scenario`; then no business table has changed, no exception reached a handler (the app's
+    backend_exception_handler logs each one) and the server answers normally."""
     async def go():
-        before = wire.fingerprint()
+        before, log_start = wire.fingerprint(), len(wire.log())
         await scenario()
         assert wire.fingerprint() == before
+        assert BACKEND_EXCEPTION not in wire.log()[log_start:], wire.log()[log_start:][-4000:]
         await _answers_normally(wire)
 
     run_coroutine(go())
