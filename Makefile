@@ -74,7 +74,7 @@ test: setup browser nginx
 bench: setup
 	$(BIN)/python -m bench
 	@# The long mode of the kill -9 tests (make test runs 20 kills per database); figures in test-results/durability-*.json.
-	@# The real server's restarts take seconds, not milliseconds: 60 kills of it per database (≈ 10 minutes each).
+	@# The real server's restarts take seconds, not milliseconds: 60 kills of it per database (≈ 10–15 minutes each).
 	JSSI_KILL9_KILLS=$${JSSI_KILL9_KILLS:-200} JSSI_KILL9_SERVER_KILLS=$${JSSI_KILL9_SERVER_KILLS:-60} \
 		$(BIN)/python -m pytest -q tests/durability
 	@# The long hostile-input profile (500 examples per property instead of make test's 60): docs/security.md

@@ -1,14 +1,14 @@
 """The app served as `reflex run --env prod --single-port` serves it, for tests that start and kill it.
 
 `reflex run --env prod --single-port` does two things on every start: compile the app and build the frontend
-(≈ 25 s here), then hand over to `reflex.utils.exec.run_backend_prod`, which runs Granian on the app with the
+(19–50 s here, by load), then hand over to `reflex.utils.exec.run_backend_prod`, which runs Granian on the app with the
 built frontend mounted. A test that restarts the server dozens of times builds once (`build(...)`, the real
 command, started and stopped as soon as it answers) and then starts only the second half (`python -m
 tests.reflex_server PORT`): the same Granian server, worker processes, app, state manager and mounted frontend
 as production, without rebuilding an unchanged frontend.
 
-`Server` starts either in a process group of its own, so `kill()` SIGKILLs the Granian supervisor and its
-workers together, as a crash or an OOM kill of the service would.
+A `Server` (either command) runs in a process group of its own, so `kill()` SIGKILLs the Granian supervisor and
+its workers together, as a crash or an OOM kill of the whole service would.
 """
 
 from __future__ import annotations

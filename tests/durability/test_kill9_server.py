@@ -42,10 +42,12 @@ REVIEWER_PASSWORD = "Review#2026kill"  # what test_kill9._reviewers gives shenhe
 def built(tmp_path_factory) -> dict:
     """The app compiled and its frontend built once, by `reflex run --env prod --single-port` itself."""
     folder = tmp_path_factory.mktemp("kill9-server-build")
-    env = server_env(folder, f"sqlite:///{folder / 'build.db'}", free_port())
+    # The servers of both databases use the port the frontend was built for (its page script connects there).
+    port = free_port()
+    env = server_env(folder, f"sqlite:///{folder / 'build.db'}", port)
     prepare(folder, env["REFLEX_DB_URL"], generate_registry(folder / "registry", 20))
     seconds = build(env, folder / "build.log")
-    return {"seconds": round(seconds, 1), "client_storage": client_storage_of(ROOT / ".web")}
+    return {"seconds": round(seconds, 1), "client_storage": client_storage_of(ROOT / ".web"), "port": port}
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ async def _kill_loop(env: dict, world: World, ledger: Ledger, log, rng: random.R
 def _kill_and_check(backend: str, url: str, data_dir, registry, built: dict) -> dict:
     started = time.monotonic()
     prepare(data_dir, url, registry)
-    env = server_env(data_dir, url, free_port())
+    env = server_env(data_dir, url, built["port"])
     reviewers = [(staff_id, name, REVIEWER_PASSWORD) for staff_id, name in zip(_reviewers(url), ("shenhe91", "shenhe92"))]
     rng = random.Random(20261128 % 991)
     persons = unregistered_persons(registry)
