@@ -147,6 +147,14 @@ def person_worker(idx: int, persons: list[dict], rng: random.Random) -> None:
 # --- units -----------------------------------------------------------------------------------------------------
 
 
+def unit_fields(seq: int, phone: str) -> dict[str, str]:
+    """The 单位用户注册 form of unit number `seq` (its credit code's organisation code), without password and code."""
+    return dict(unit_name=f"南京耐久{seq % 1000:03d}科技有限公司".translate(str.maketrans("0123456789", "零一二三四五六七八九")),
+                credit_code=make_uscc(seq), legal_rep_id=make_id(seq % 1000, birth="19750102"),
+                handler_name="王小明", handler_id=make_id((seq + 7) % 1000, birth="19900612"), handler_phone=phone,
+                handler_email="")
+
+
 def _register_unit(rng: random.Random, seq: int) -> tuple[int, int] | None:
     phone = random_phone(rng)
     ip = random_ip(rng)
@@ -155,11 +163,8 @@ def _register_unit(rng: random.Random, seq: int) -> tuple[int, int] | None:
         if run_op("sms", lambda: sms_codes.send_code(db, phone=phone, purpose="register", client_ip=ip, now=utcnow(),
                                                      sender=sms)) is None:
             return None
-    uscc = make_uscc(seq)
-    fields = dict(unit_name=f"南京耐久{seq % 1000:03d}科技有限公司".translate(str.maketrans("0123456789", "零一二三四五六七八九")),
-                  credit_code=uscc, legal_rep_id=make_id(seq % 1000, birth="19750102"),
-                  handler_name="王小明", handler_id=make_id((seq + 7) % 1000, birth="19900612"), handler_phone=phone,
-                  handler_email="")
+    fields = unit_fields(seq, phone)
+    uscc = fields["credit_code"]
     form = UnitRegistrationForm(**fields, password=PASSWORD, password_confirm=PASSWORD, sms_code=sms.last_code,
                                 agreed=True)
     with session() as db:

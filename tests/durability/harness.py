@@ -88,6 +88,12 @@ class Ledger:
     def acked(self, op: str) -> list[dict]:
         return [a for a in self.acks if a["op"] == op]
 
+    def figures(self) -> dict:
+        """The kills and what the client saw, for test-results/ and docs/security.md."""
+        return {"kills": self.kills, "acknowledged": {op: len(self.acked(op)) for op in ("sms", *FLOWS)},
+                "kills_with_operations_in_flight": sum(1 for n in self.in_flight_at_kill if n),
+                "operations_in_flight_at_kills": dict(self.in_flight_ops)}
+
 
 def _events(path: Path) -> list[dict]:
     if not path.exists():

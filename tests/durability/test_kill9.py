@@ -57,13 +57,9 @@ def _kill_and_check(backend: str, url: str, data_dir, registry) -> dict:
     ledger = kill_loop(env, registry, kills=KILLS, reviewers=reviewers, seed=20261128 % 997, max_delay=MAX_DELAY,
                        log_dir=logs)
     figures = checks.check_all(url, data_dir, env, ledger)
-    acked = {op: len(ledger.acked(op)) for op in ("sms", "person", "unit", "material", "submit", "claim", "decision")}
-    figures = {
-        "backend": backend, "kills": ledger.kills, "acknowledged": acked,
-        "kills_with_operations_in_flight": sum(1 for n in ledger.in_flight_at_kill if n),
-        "operations_in_flight_at_kills": dict(ledger.in_flight_ops), "refused_races": dict(ledger.refused),
-        **figures, "seconds": round(time.monotonic() - started, 1),
-    }
+    figures = {"backend": backend, **ledger.figures(), "refused_races": dict(ledger.refused), **figures,
+               "seconds": round(time.monotonic() - started, 1)}
+    acked = figures["acknowledged"]
     write_figures(backend, figures)
     assert ledger.kills >= KILLS
     # The kills must land while the writer works, not only between operations: otherwise the test proves little.

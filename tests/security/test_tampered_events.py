@@ -97,3 +97,25 @@ def test_the_guard_drops_a_mistyped_event_as_the_app_would_see_it():
                                                                        payload={"form_data": {"a": "b"}})))
     assert refused is not None and not refused.delta and not refused.events
     assert passed is None
+
+
+@pytest.mark.parametrize(("handler", "payload"), [
+    ("remove", "material_id=1"),  # not an object
+    ("remove", {}),  # the required argument missing
+    ("remove", {"material_id": "1", "extra": "x"}),  # an argument the handler does not take
+    ("setvar", {"var_name": "application_id", "value": 2}),  # a var without a setter
+])
+def test_the_guard_drops_an_event_that_is_no_call_of_its_handler(handler, payload):
+    from reflex.state import State
+    from reflex_base.event import Event
+
+    from jssi_app.state.event_guard import EventTypeGuard
+
+    name = f"{STATES['UnitHomeState'].get_full_name()}.{handler}"
+    root = State(_reflex_internal_init=True)
+    refused = run_coroutine(EventTypeGuard().preprocess(None, root, Event(name=name, payload=payload)))
+    assert refused is not None and not refused.delta and not refused.events
+    fitting = {"remove": {"material_id": "1"}, "setvar": {"var_name": "phone", "value": "1"}}[handler]
+    state = "UnitHomeState" if handler == "remove" else "UnitRegistrationState"  # the latter has set_phone
+    name = f"{STATES[state].get_full_name()}.{handler}"
+    assert run_coroutine(EventTypeGuard().preprocess(None, root, Event(name=name, payload=fitting))) is None
