@@ -75,7 +75,7 @@ def bulk_insert(conn: Connection, table: str, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.dbapi_connection.cursor()
+        cursor = _driver_cursor(conn)
         with cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
@@ -85,8 +85,15 @@ def bulk_insert(conn: Connection, table: str, rows: list[dict]) -> None:
     conn.execute(insert(SQLModel.metadata.tables[table]), rows)
 
 
+def _driver_cursor(conn: Connection):  # noqa: ANN202
+    """psycopg's own cursor (for COPY) inside the Connection's transaction, so conn.commit() commits its work."""
+    if not conn.in_transaction():
+        conn.begin()
+    return conn.connection.dbapi_connection.cursor()
+
+
 def copy_text(conn: Connection, table: str, columns: tuple[str, ...], data: bytes) -> None:
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = _driver_cursor(conn)
     with cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         copy.write(data)
 
@@ -219,6 +226,7 @@ def load_registry_pg(conn: Connection, *, units: list, persons: int, rows_per_pe
     # pg_restore --disable-triggers does: the per-row checks cut COPY into contribution from ~140,000 to ~31,000
     # rows/s here. The importer's own COPY (the slice measured afterwards) keeps them.
     conn.execute(text("SET session_replication_role = replica"))
+    conn.commit()
     with ProcessPoolExecutor(workers, initializer=_init_worker,
                              initargs=(units, unit_ids, rows_per_person, seed, today)) as pool:
         pending: deque[Future] = deque()
