@@ -167,7 +167,8 @@ def registry_rows(shard: Shard, *, units: list, unit_ids: dict[str, int], rows_p
         person_lines.append("\t".join(_field(values[c]) for c in PERSON_COPY_COLUMNS))
         for _, period, code, uscc, base, personal, unit_amount, paid in rows:
             unit_id = unit_ids[uscc] if uscc else _NULL
-            contribution_lines.append(f"{person_id}\t{period}\t{code}\t{unit_id}\t{base}\t{personal}\t{unit_amount}\t{paid}")
+            contribution_lines.append(
+                f"{person_id}\t{period}\t{code}\t{unit_id}\t{base}\t{personal}\t{unit_amount}\t{paid}")
         person_id += 1
     return ShardText(
         persons=("\n".join(person_lines) + "\n").encode() if person_lines else b"",
@@ -186,7 +187,8 @@ class LoadReport:
     units: int = 0
     contributions: int = 0
     applications: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # the registry: units, persons, contributions
+    applications_seconds: float = 0.0  # generating (encryption included) and writing the unit applications
     encrypt_seconds: float = 0.0  # summed over the workers
     workers: int = 1
     check_seconds: float = 0.0  # the foreign keys' check after the load
