@@ -5,15 +5,15 @@
    (target ≥ 0.9: everything around bcrypt must be cheap, and bcrypt must not be serialised by the GIL).
 2. Registry import rate vs. a bare insert: rows/s of `import_registry` (validation, encryption,
    fingerprints, audit) against a plain executemany of the same contribution rows into SQLite (reference).
-Results go to docs/performance.md (the section between the markers) and to stdout.
+3. The data-scale benchmark (bench/data_scale.py): the pages' queries over a registry of a million persons on
+   PostgreSQL and of 10,000 persons on SQLite.
+Results go to docs/performance.md (each benchmark's section between its markers) and to stdout.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import os
-import re
 import sqlite3
 import sys
 import tempfile
@@ -21,21 +21,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "performance.md"
+from bench import data_scale
+from bench.report import setup_env, write_section
+
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-
-
-def _setup_env(tmp: Path) -> str:
-    os.environ.update(
-        JSSI_ENV="test",
-        JSSI_DATA_DIR=str(tmp),
-        JSSI_PII_KEY=os.environ.get("JSSI_PII_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode()),
-        JSSI_SECRET_KEY=os.environ.get("JSSI_SECRET_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode()),
-    )
-    url = f"sqlite:///{tmp / 'bench.db'}"
-    os.environ["REFLEX_DB_URL"] = url
-    return url
 
 
 def bcrypt_bound(workers: int, per_worker: int) -> float:
@@ -139,7 +128,7 @@ def main() -> int:
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="jssi-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        url = _setup_env(tmp)
+        url = setup_env(tmp)
         bound = bcrypt_bound(workers, per_worker=6)
         numbers = _seed_accounts(url, 12 * workers)
         sign_ins = sign_in_rate(url, numbers, workers)
@@ -156,11 +145,8 @@ def main() -> int:
     ]
     text = "\n".join(lines)
     print(text)
-    doc = DOC.read_text("utf-8") if DOC.exists() else ""
-    block = f"{BEGIN}\n{text}\n{END}"
-    doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), block, doc, flags=re.S) if BEGIN in doc else doc + "\n" + block + "\n"
-    DOC.write_text(doc, "utf-8")
-    return 0
+    write_section(BEGIN, END, text)
+    return data_scale.main()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ class UnitApplication(SQLModel, table=True):
     __table_args__ = (
         # The review queue pages by (status, submitted_at, id); see services/review_queue.py.
         Index("ix_unit_application_queue", "status", "submitted_at", "id"),
+        # The dashboard's 已超期 count: open statuses with a due date before today, an index-only range scan.
+        Index("ix_unit_application_overdue", "status", "due_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -288,21 +288,24 @@ class _Generator:
         first17 = prefix + region + body + org_code_check_char(body)
         return first17 + credit_code_check_char(first17)
 
-    def unit_name(self, unit_type: str, place: str) -> str:
+    def unit_name_candidate(self, unit_type: str, place: str) -> str:
+        """A plausible name for a unit of `unit_type` in `place`, possibly one already taken."""
         rng = self.rng
         city, district = place.split("市", 1)[0] + "市", place.split("市", 1)[1]
+        if unit_type == "企业":
+            suffix = "有限责任公司" if rng.random() < 0.3 else "有限公司"
+            return f"{city}{rng.choice(_BRANDS)}{rng.choice(_INDUSTRIES)}{suffix}"
+        if unit_type == "个体工商户":
+            return f"{city}{district}{rng.choice(_BRANDS)}{rng.choice(_SHOPS)}"
+        if unit_type == "机关":
+            return f"{city}{district}{rng.choice(_OFFICES)}"
+        if unit_type == "事业单位":
+            return f"{city}{district}{rng.choice(_INSTITUTIONS)}"
+        return f"{city}{district}{rng.choice(_ASSOCIATIONS)}"
+
+    def unit_name(self, unit_type: str, place: str) -> str:
         for _ in range(1000):
-            if unit_type == "企业":
-                suffix = "有限责任公司" if rng.random() < 0.3 else "有限公司"
-                name = f"{city}{rng.choice(_BRANDS)}{rng.choice(_INDUSTRIES)}{suffix}"
-            elif unit_type == "个体工商户":
-                name = f"{city}{district}{rng.choice(_BRANDS)}{rng.choice(_SHOPS)}"
-            elif unit_type == "机关":
-                name = f"{city}{district}{rng.choice(_OFFICES)}"
-            elif unit_type == "事业单位":
-                name = f"{city}{district}{rng.choice(_INSTITUTIONS)}"
-            else:
-                name = f"{city}{district}{rng.choice(_ASSOCIATIONS)}"
+            name = self.unit_name_candidate(unit_type, place)
             if name not in self.used_unit_names:
                 self.used_unit_names.add(name)
                 return name

@@ -28,7 +28,7 @@ from typing import TextIO
 from sqlalchemy import Row, insert, select, update
 from sqlmodel import Session
 
-from jssi_app.adapters.pii import cipher
+from jssi_app.adapters.pii import PiiCipher, cipher
 from jssi_app.domain.credit_codes import validate_credit_code
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.domain.identifiers import (
@@ -656,6 +656,37 @@ def _validate(session: Session, source: ExtractSource, today: dt.date) -> _Plan:
     return _Plan(persons, units, person_fp, db_person_ids, db_unit_ids, has_contributions, contribution_rows)
 
 
+def stored_unit(u: _UnitRow, pii: PiiCipher) -> dict:
+    """The registry_unit row of a new unit: legal representative encrypted and fingerprinted."""
+    return {
+        "uscc": u.uscc, "name": u.name, "unit_type": u.unit_type,
+        "legal_rep_name_enc": pii.encrypt("registry_unit.legal_rep_name", u.legal_rep_name),
+        "legal_rep_id_enc": pii.encrypt("registry_unit.legal_rep_id", u.legal_rep_id),
+        "legal_rep_id_fp": pii.fingerprint("id_number", u.legal_rep_id), "region_code": u.region_code,
+        "address": u.address, "insured_since": u.insured_since, "status": u.status,
+    }
+
+
+def stored_person(p: _PersonRow, id_fp: str, pii: PiiCipher) -> dict:
+    """The registry_person row of a new person: personal data encrypted, ID number and phone fingerprinted."""
+    number = p.id_number
+    return {
+        "id_fp": id_fp,
+        "upgraded_id_fp": pii.fingerprint("id_number", upgrade_15_to_18(number)) if len(number) == 15 else None,
+        "id_length": len(number),
+        "id_number_enc": pii.encrypt("registry_person.id_number", number),
+        "name_enc": pii.encrypt("registry_person.name", p.name),
+        "gender": p.gender, "birth_date": p.birth_date,
+        "phone_enc": pii.encrypt("registry_person.phone", p.phone) if p.phone else None,
+        "phone_fp": pii.fingerprint("phone", p.phone) if p.phone else None,
+        "hukou_address_enc": (
+            pii.encrypt("registry_person.hukou_address", p.hukou_address) if p.hukou_address else None
+        ),
+        "insured_region": p.insured_region, "person_type": p.person_type,
+        "insured_status": p.insured_status, "first_insured": p.first_insured,
+    }
+
+
 def _write(session: Session, source: ExtractSource, plan: _Plan) -> ImportReport:
     report = ImportReport()
     pii = cipher()
@@ -666,17 +697,11 @@ def _write(session: Session, source: ExtractSource, plan: _Plan) -> ImportReport
     new_units: list[dict] = []
     changed_units: list[dict] = []
     for code, u in plan.units.items():
-        rep_fp = pii.fingerprint("id_number", u.legal_rep_id)
         old = existing_units.get(code)
         if old is None:
-            new_units.append({
-                "uscc": code, "name": u.name, "unit_type": u.unit_type,
-                "legal_rep_name_enc": pii.encrypt("registry_unit.legal_rep_name", u.legal_rep_name),
-                "legal_rep_id_enc": pii.encrypt("registry_unit.legal_rep_id", u.legal_rep_id),
-                "legal_rep_id_fp": rep_fp, "region_code": u.region_code, "address": u.address,
-                "insured_since": u.insured_since, "status": u.status,
-            })
+            new_units.append(stored_unit(u, pii))
             continue
+        rep_fp = pii.fingerprint("id_number", u.legal_rep_id)
         unit_ids[code] = old.id
         changes = {
             k: v for k, v in (("name", u.name), ("unit_type", u.unit_type), ("region_code", u.region_code),
@@ -711,25 +736,11 @@ def _write(session: Session, source: ExtractSource, plan: _Plan) -> ImportReport
     changed_persons: list[dict] = []
     for number, p in plan.persons.items():
         id_fp = plan.person_fp[number]
-        phone_fp = pii.fingerprint("phone", p.phone) if p.phone else None
         old = existing.get(id_fp)
         if old is None:
-            new_persons.append({
-                "id_fp": id_fp,
-                "upgraded_id_fp": pii.fingerprint("id_number", upgrade_15_to_18(number)) if len(number) == 15 else None,
-                "id_length": len(number),
-                "id_number_enc": pii.encrypt("registry_person.id_number", number),
-                "name_enc": pii.encrypt("registry_person.name", p.name),
-                "gender": p.gender, "birth_date": p.birth_date,
-                "phone_enc": pii.encrypt("registry_person.phone", p.phone) if p.phone else None,
-                "phone_fp": phone_fp,
-                "hukou_address_enc": (
-                    pii.encrypt("registry_person.hukou_address", p.hukou_address) if p.hukou_address else None
-                ),
-                "insured_region": p.insured_region, "person_type": p.person_type,
-                "insured_status": p.insured_status, "first_insured": p.first_insured,
-            })
+            new_persons.append(stored_person(p, id_fp, pii))
             continue
+        phone_fp = pii.fingerprint("phone", p.phone) if p.phone else None
         person_ids[number] = old.id
         changes = {
             k: v for k, v in (("gender", p.gender), ("birth_date", p.birth_date),
