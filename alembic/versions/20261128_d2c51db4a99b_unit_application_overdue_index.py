@@ -6,7 +6,7 @@ unit_application: at 100,000 applications on PostgreSQL 71 ms (seq scan) against
 index-only range scan), and the staff queue counts the tiles on every page it shows. No data migration.
 
 Revision ID: d2c51db4a99b
-Revises: 95dde794126c
+Revises: c4a1d7e9b203
 Create Date: 2026-11-28 12:20:00.000000
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = 'd2c51db4a99b'
-down_revision: Union[str, Sequence[str], None] = '95dde794126c'
+down_revision: Union[str, Sequence[str], None] = 'c4a1d7e9b203'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
