@@ -133,8 +133,8 @@ def report(weights: list[PageWeight], start_seconds: float) -> str:
         "what a proxy compressing on the fly would send instead.",
         "",
         "| page | requests | JS files | JS sent | JS raw | JS gzip-6 | JS br-6 | CSS sent | CSS raw | CSS gzip-6 | "
-        "target (JS sent) | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "CSS br-6 | target (JS sent) | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for w in weights:
         js_sent = w.total("js", "sent")
@@ -142,6 +142,7 @@ def report(weights: list[PageWeight], start_seconds: float) -> str:
             f"| {w.label} `{w.path}` | {w.requests} | {sum(a.kind == 'js' for a in w.assets)} | {_kb(js_sent)} | "
             f"{_kb(w.total('js', 'raw'))} | {_kb(w.total('js', 'gzip6'))} | {_kb(w.total('js', 'brotli6'))} | "
             f"{_kb(w.total('css', 'sent'))} | {_kb(w.total('css', 'raw'))} | {_kb(w.total('css', 'gzip6'))} | "
+            f"{_kb(w.total('css', 'brotli6'))} | "
             f"≤ {_kb(TARGET_JS)} | {js_sent / TARGET_JS:.2f} |"
         )
     largest: dict[str, Asset] = {}
