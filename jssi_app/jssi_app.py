@@ -22,6 +22,7 @@ from jssi_app.pages.unit import register_unit_pages
 from jssi_app.pages.unit_business import register_unit_business_pages
 from jssi_app.pages.unit_certificates import register_ca_pages
 from jssi_app.pages.staff import register_staff_pages
+from jssi_app.pages.staff_login import register_staff_login_page
 from jssi_app.pages.registration import register_choice_page, register_done_page, register_person_page
 from jssi_app.state.errors import backend_exception_handler, frontend_exception_handler
 from jssi_app.state.event_guard import EventTypeGuard
@@ -61,6 +62,7 @@ register_unit_pages(app)
 register_unit_business_pages(app)
 register_admin_pages(app)
 register_staff_pages(app)
+register_staff_login_page(app)
 register_counter_pages(app)
 register_contribution_pages(app)
 register_face_pages(app)

@@ -39,6 +39,23 @@ def agreement_dialog(link_text: str, name: str) -> rx.Component:
     )
 
 
+def agreement_consent(errors) -> rx.Component:  # noqa: ANN001
+    """The 我已阅读并同意 checkbox of the registration forms, with links to read both texts and its error."""
+    return rx.vstack(
+        rx.hstack(
+            rx.el.input(type="checkbox", id="field-agreed", name="agreed", class_name="big-checkbox",
+                        custom_attrs={"aria-describedby": "field-agreed-error"}),
+            rx.el.label("我已阅读并同意用户协议和隐私政策", html_for="field-agreed"),
+            align="center",
+            spacing="2",
+        ),
+        rx.hstack(rx.text("阅读：", size="2"), agreement_dialog("《用户协议》", "user-agreement.txt"),
+                  agreement_dialog("《隐私政策》", "privacy-policy.txt"), spacing="2"),
+        rx.text(errors.get("agreed", ""), id="field-agreed-error", size="2", color="red", aria_live="polite"),
+        spacing="1",
+    )
+
+
 def user_agreement_page() -> rx.Component:
     title, _ = agreement_text("user-agreement.txt")
     return page_shell(card(rx.heading(title, as_="h1", size="5"), agreement_body("user-agreement.txt")), width="760px")

@@ -8,7 +8,7 @@ from jssi_app import routes
 from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
-from jssi_app.pages.agreements import agreement_dialog
+from jssi_app.pages.agreements import agreement_consent
 from jssi_app.state.registration import RegistrationState as S
 
 
@@ -74,23 +74,7 @@ def register_person_page() -> rx.Component:
                 field("验证码", "sms_code", S.errors, autocomplete="one-time-code", inputmode="numeric",
                       hint="点击“获取手机验证码”，输入收到的6位验证码", max_length=10, extra=code_button(S.resend_in, S.send_code)),
                 notice(S.code_notice),
-                rx.vstack(
-                    rx.hstack(
-                        rx.el.input(type="checkbox", id="field-agreed", name="agreed", class_name="big-checkbox",
-                                    custom_attrs={"aria-describedby": "field-agreed-error"}),
-                        rx.el.label("我已阅读并同意用户协议和隐私政策", html_for="field-agreed"),
-                        align="center",
-                        spacing="2",
-                    ),
-                    rx.hstack(
-                        rx.text("阅读：", size="2"),
-                        agreement_dialog("《用户协议》", "user-agreement.txt"),
-                        agreement_dialog("《隐私政策》", "privacy-policy.txt"),
-                        spacing="2",
-                    ),
-                    rx.text(S.errors.get("agreed", ""), id="field-agreed-error", size="2", color="red", aria_live="polite"),
-                    spacing="1",
-                ),
+                agreement_consent(S.errors),
                 submit_button("提交注册", S.busy),
                 on_submit=S.submit,
         ),

@@ -1,4 +1,4 @@
-"""工作人员: 工作人员登录, 修改密码, 审核工作台 and 申请详情 — desktop pages for reviewers who work a queue all day.
+"""工作人员: 修改密码, 审核工作台 and 申请详情 (工作人员登录: staff_login.py) — desktop pages for reviewers who work a queue all day.
 
 Dense on purpose (a 1200px column, small table rows), every control reachable by keyboard: native selects
 and checkboxes, forms that submit on Enter, links in every queue row. Deadlines and pre-check results are
@@ -18,7 +18,6 @@ from jssi_app.domain.review import MAX_NOTE_LENGTH, MAX_OPINION_LENGTH, REJECTIO
 from jssi_app.state.staff import (
     STATUS_FILTERS,
     StaffApplicationState,
-    StaffLoginState,
     StaffPasswordState,
     StaffQueueState,
 )
@@ -124,31 +123,7 @@ def _section_title(text: str) -> rx.Component:
     return rx.heading(text, as_="h2", size="3", color=BRAND_BLUE)
 
 
-# --- 工作人员登录 / 修改密码 ----------------------------------------------------------------------------
-
-
-def staff_login_page() -> rx.Component:
-    S = StaffLoginState
-    q = S.router.url.query_parameters
-    return staff_shell(
-        card(
-            rx.heading("工作人员登录", as_="h1", size="6"),
-            rx.text("社保经办机构审核员、窗口经办人员使用。", size="2", color="gray"),
-            rx.cond(q.get("signed_out", "") == "1",
-                    rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"),
-                    rx.fragment()),
-            error_summary(S.summary),
-            form(
-                field("用户名", "username", S.errors, autocomplete="username", max_length=64),
-                field("密码", "password", S.errors, input_type="password", autocomplete="current-password",
-                      max_length=64),
-                submit_button("登录", S.busy),
-                on_submit=S.submit,
-            ),
-            rx.text("忘记密码请联系系统管理员重置。", size="2", color="gray"),
-        ),
-        width="440px",
-    )
+# --- 修改密码 (工作人员登录: staff_login.py) ----------------------------------------------------------------------------
 
 
 def staff_password_page() -> rx.Component:
@@ -729,8 +704,6 @@ def staff_application_page() -> rx.Component:
 
 
 def register_staff_pages(app: rx.App) -> None:
-    app.add_page(staff_login_page, route=routes.STAFF_LOGIN, title=f"工作人员登录 - {TITLE}",
-                 on_load=StaffLoginState.on_load)
     app.add_page(staff_password_page, route=routes.STAFF_PASSWORD, title=f"修改密码 - {TITLE}",
                  on_load=StaffPasswordState.on_load)
     app.add_page(staff_dashboard_page, route=routes.STAFF_DASHBOARD, title=f"审核工作台 - {TITLE}",

@@ -9,46 +9,20 @@ import itertools
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.app_process import CHROMIUM_ARGS, ROOT, app_env, chromium_executable, free_port, migrate, running_app
+
 # bcrypt (cost 12) runs on every login, registration and reset: on a loaded 2-core CI machine a
 # round-trip can take seconds, so assertions wait longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-results"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"app did not answer at {url} within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
 class App:
@@ -66,26 +40,14 @@ class App:
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> App:
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        JSSI_ENV="test",
-        JSSI_DATA_DIR=str(data_dir),
-        REFLEX_DB_URL=f"sqlite:///{data_dir / 'e2e.db'}",
-        PORT=str(port),
-        JSSI_PUBLIC_URL=f"http://localhost:{port}",
-        REFLEX_TELEMETRY_ENABLED="false",
-        REFLEX_USE_SYSTEM_BUN="1",
-        # Each test's browser contexts come from their own address (X-Forwarded-For, as behind nginx), so the
-        # per-address throttles see separate people, as they would in life, rather than one suite-long client.
-        JSSI_TRUSTED_PROXY_HOPS="1",
-        PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    env.pop("REFLEX_REDIS_URL", None)
+    env = app_env(data_dir, free_port())
+    # Each test's browser contexts come from their own address (X-Forwarded-For, as behind nginx), so the
+    # per-address throttles see separate people, as they would in life, rather than one suite-long client.
+    env["JSSI_TRUSTED_PROXY_HOPS"] = "1"
     with contextlib.ExitStack() as stack:
         if TEST_MODE == "prod":
             env.update(stack.enter_context(_production_backing(data_dir)))
-        yield from _serve(env, data_dir, port)
+        yield from _serve(env, data_dir)
 
 
 TEST_MODE = os.environ.get("JSSI_TEST_MODE", "embedded")
@@ -111,30 +73,19 @@ def _production_backing(data_dir: Path):
     client.close()
 
 
-def _serve(env: dict[str, str], data_dir: Path, port: int):
+def _serve(env: dict[str, str], data_dir: Path):
     py = sys.executable
     registry = data_dir / "registry"
-    subprocess.run([py, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
+    migrate(env)
     subprocess.run([py, "-m", "jssi_app", "demo-data", str(registry), "--persons", "300", "--units", "10"],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([py, "-m", "jssi_app", "import-registry", str(registry)], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     log = data_dir / "app.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [py, "-m", "reflex", "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(port), "--backend-port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
     try:
-        _wait_http(f"http://127.0.0.1:{port}/", proc, log)
-        yield App(f"http://127.0.0.1:{port}", registry, env)
+        with running_app(env, log) as url:
+            yield App(url, registry, env)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(log, ARTIFACTS / "e2e-app.log")
 
@@ -143,9 +94,8 @@ def _serve(env: dict[str, str], data_dir: Path, port: int):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    exe = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

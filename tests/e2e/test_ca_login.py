@@ -20,8 +20,9 @@ from playwright.sync_api import expect
 
 from jssi_app.adapters.ca_issuer import issue_server
 from jssi_app.adapters.ca_proxy_config import write_local_config
+from tests.app_process import free_port
 from tests.ca_fixtures import UNIT_A, make_pki
-from tests.e2e.conftest import ROOT, VIEWPORTS, _free_port, shot
+from tests.e2e.conftest import ROOT, VIEWPORTS, shot
 from tests.e2e.test_counter import CLERK, CLERK_PASSWORD, _create_staff, _sign_in
 from tests.e2e.test_unit_business import _SETUP
 
@@ -59,7 +60,7 @@ def ca_world(app_server, tmp_path_factory):
         (work / f"{name}.pem").write_bytes(issued.cert_pem())
         (work / f"{name}.key").write_bytes(issued.key_pem())
         certs[name] = (work / f"{name}.pem", work / f"{name}.key")
-    site_port, ca_port = _free_port(), _free_port()
+    site_port, ca_port = free_port(), free_port()
     files = write_local_config(work / "nginx", store=pki.store(), app=app_server.url, site_port=site_port,
                                ca_port=ca_port, host="127.0.0.1", server_cert=work / "server.pem",
                                server_key=work / "server.key", proxy_secret=secret)

@@ -9,14 +9,14 @@ import datetime as dt
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from jssi_app.domain.face_certification import month_text, valid_until
 from tests import face_photos
-from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, VIEWPORTS, shot
+from tests.app_process import CHROMIUM_ARGS, chromium_executable
+from tests.e2e.conftest import ROOT, VIEWPORTS, shot
 from tests.e2e.test_personal_account import fill_registration, get_code
 
 pytestmark = pytest.mark.e2e
@@ -174,8 +174,7 @@ def test_a_person_who_is_not_retired_is_told_why_not(app_server, new_page):
 @pytest.fixture
 def camera_browser(browser, photo_files):
     """A second Chromium whose camera is a video of the reference portrait (no permission prompt)."""
-    exe = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    cam = browser.browser_type.launch(executable_path=exe, args=[
+    cam = browser.browser_type.launch(executable_path=chromium_executable(), args=[
         *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={photo_files['video']}",
     ])
