@@ -9,7 +9,7 @@ Phases, one server life:
 3. **Memory**: RSS of the server's processes and the stored page state, before and after `JSSI_BENCH_CLIENTS`
    signed-in tabs connect (persons on 缴费查询, `REVIEWER_TABS` reviewers on 审核工作台).
 4. **Light events**: every tab acts, then thinks for a uniform 0.5–1.5 × `JSSI_BENCH_THINK` seconds: 缴费查询
-   over ten years, 下一页, 上一页, and the framework floor (the 截止月份 field's handler: the state in and out, no
+   from 2000-01, 下一页, back to page 1, and the framework floor (the 截止月份 field's handler: the state in and out, no
    database) — so the floor is measured under exactly the same concurrency as the light events it judges.
 5. **Mixed**: the same, while new people register at `MIXED_SHARE` × the bcrypt bound (Poisson arrivals).
 6. **Soak**: the light load goes on for `JSSI_BENCH_SOAK_SECONDS` (make bench: 600), RSS and state sampled every

@@ -25,7 +25,7 @@ from jssi_app.state.staff import StaffLoginState, StaffQueueState
 from tests.reflex_client import FIELD_MARKER, ROOT_STATE, ReflexClient
 
 PASSWORD = "Load#2026bench"
-# 缴费查询 over ten years: several pages of 60 rows, so 下一页 has somewhere to go.
+# 缴费查询 from 2000: most records fill several pages of 60 rows, so 下一页 has somewhere to go.
 QUERY_FROM = "2000-01"
 DEMO_REVIEWERS = (("shenhe01", "Review2026demo"), ("shenhe02", "Review2026demo"))
 
@@ -171,7 +171,7 @@ async def open_queue(crowd: Crowd, cookies: dict) -> TimedTab:
 
 
 async def person_turn(crowd: Crowd, tab: TimedTab, step: int) -> None:
-    """One action of a person on 缴费查询, in the order people do them: 查询 over ten years, 下一页, back to
+    """One action of a person on 缴费查询, in the order people do them: 查询 from 2000-01, 下一页, back to
     the first page, and the framework floor (the 截止月份 field's handler: state in and out, no database)."""
     stats = crowd.stats
     action = step % 4
