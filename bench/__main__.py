@@ -1,5 +1,4 @@
-"""`make bench`: the embedded default's speed, as ratios against references measured in the same run, then the
-load benchmark (bench/load.py). `python -m bench embedded` or `python -m bench load` runs one of them.
+"""`make bench`: the embedded default's speed, as ratios against references measured in the same run.
 
 1. Sign-in throughput vs. the bcrypt bound: how many cost-12 hashes per second this machine does on all
    cores (the reference), and how many complete sign-ins per second the service does with as many threads
@@ -14,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -21,10 +21,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.references import bcrypt_bound
-from bench.report import write_section
-
 ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -38,6 +36,16 @@ def _setup_env(tmp: Path) -> str:
     url = f"sqlite:///{tmp / 'bench.db'}"
     os.environ["REFLEX_DB_URL"] = url
     return url
+
+
+def bcrypt_bound(workers: int, per_worker: int) -> float:
+    import bcrypt
+
+    salt = bcrypt.gensalt(12)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda _: bcrypt.hashpw(b"reference-password", salt), range(workers * per_worker)))
+    return workers * per_worker / (time.perf_counter() - started)
 
 
 def _seed_accounts(url: str, count: int) -> list[str]:
@@ -127,7 +135,7 @@ def import_rates(tmp: Path, url: str) -> tuple[int, float, float]:
     return rows, import_rate, reference_rate
 
 
-def embedded() -> int:
+def main() -> int:
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="jssi-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -148,20 +156,12 @@ def embedded() -> int:
     ]
     text = "\n".join(lines)
     print(text)
-    write_section(BEGIN, END, text)
+    doc = DOC.read_text("utf-8") if DOC.exists() else ""
+    block = f"{BEGIN}\n{text}\n{END}"
+    doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), block, doc, flags=re.S) if BEGIN in doc else doc + "\n" + block + "\n"
+    DOC.write_text(doc, "utf-8")
     return 0
 
 
-def main(argv: list[str]) -> int:
-    from bench import load
-
-    which = argv[0] if argv else "all"
-    if which not in ("all", "embedded", "load"):
-        print("usage: python -m bench [all|embedded|load]", file=sys.stderr)
-        return 2
-    code = embedded() if which in ("all", "embedded") else 0
-    return code or (load.main() if which in ("all", "load") else 0)
-
-
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())
