@@ -224,6 +224,10 @@ async def run(app) -> dict:  # noqa: ANN001, PLR0915
     return result
 
 
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
 # --- the report ----------------------------------------------------------------------------------------------
 
 
@@ -263,9 +267,10 @@ def report(app, r: dict) -> str:  # noqa: ANN001
     mixed_p95 = pct(_light_all(stats, mixed), 95)
     floor_mixed = pct(stats.window(FLOOR, mixed.start, mixed.end), 95)
     light_rate = sum(len(stats.window(kind, light.start, light.end)) for kind in LIGHT) / light.seconds
-    cpu_per_event = light.server_cpu / light.seconds / light_rate
+    # No light event answered at all (the server died or hung): the failures below say why.
+    cpu_per_event = light.server_cpu / light.seconds / light_rate if light_rate else float("nan")
     mem = r["memory"]
-    reg_cpu = w["registrations"].server_cpu / r["registrations"]
+    reg_cpu = _ratio(w["registrations"].server_cpu, r["registrations"])
     per_client_rss = (mem["rss_after"] - mem["rss_before"]) / mem["clients"]
     per_client_state = (mem["state_after"] - mem["state_before"]) / mem["clients"]
     soak = r["soak"]
@@ -285,17 +290,17 @@ def report(app, r: dict) -> str:  # noqa: ANN001
         f"{r['registration_rate']:.2f} | bcrypt bound {bound:.2f} hashes/s (mean of {r['bounds'][0]:.2f} before and "
         f"{r['bounds'][1]:.2f} after) | {r['registration_rate'] / bound:.2f} | ≥ 0.9 |",
         f"| server CPU per registration (same phase) | {reg_cpu:.3f} s | one cost-12 hash {r['cpu_per_hash']:.3f} s "
-        f"of CPU | {r['cpu_per_hash'] / reg_cpu:.2f} | report (share of the server's CPU that is bcrypt) |",
+        f"of CPU | {_ratio(r['cpu_per_hash'], reg_cpu):.2f} | report (share of the server's CPU that is bcrypt) |",
         f"| first sign-ins per second (登录 + 完善资料), {REGISTRANTS} at a time | {r['login_rate']:.2f} | "
         f"bcrypt bound {bound:.2f} | {r['login_rate'] / bound:.2f} | report only |",
         f"| light events p95, {CLIENTS} tabs | {_ms(light_p95)} | framework floor p95 {_ms(floor_light)} | "
-        f"{light_p95 / floor_light:.1f} | ≤ 50 ms ({light_p95 * 1000 / 50:.1f} × target) |",
+        f"{_ratio(light_p95, floor_light):.1f} | ≤ 50 ms ({light_p95 * 1000 / 50:.1f} × target) |",
         f"| light events p95, registrations arriving at {r['mixed_offered']:.2f}/s "
         f"({r['mixed_offered'] / bound:.0%} of the bound; {r['mixed_completed']} done in the window) | "
-        f"{_ms(mixed_p95)} | framework floor p95 {_ms(floor_mixed)} | {mixed_p95 / floor_mixed:.1f} | "
+        f"{_ms(mixed_p95)} | framework floor p95 {_ms(floor_mixed)} | {_ratio(mixed_p95, floor_mixed):.1f} | "
         f"≤ 100 ms ({mixed_p95 * 1000 / 100:.1f} × target) |",
         f"| server CPU per light event (with its sentinel), light phase | {cpu_per_event * 1000:.1f} ms | "
-        f"{CORES} cores would serve {CORES / cpu_per_event:,.0f} events/s; offered {light_rate:.0f}/s | "
+        f"{CORES} cores would serve {_ratio(CORES, cpu_per_event):,.0f} events/s; offered {light_rate:.0f}/s | "
         f"{light_rate * cpu_per_event / CORES:.0%} of {CORES} cores | report (CPU, not time: the machine is shared) |",
         f"| server RSS per connected tab | {per_client_rss / 1024:,.0f} KiB | {_mb(mem['rss_before'])} before "
         f"{mem['clients']} tabs, {_mb(mem['rss_after'])} after | — | report |",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,12 @@ class LoadApp:
         return sum(p.stat().st_size for p in files), len(files)
 
 
+def _keep_log(log: Path) -> None:
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    if log.exists():
+        shutil.copy(log, ROOT / "test-results" / "load-server.log")
+
+
 def _registry(directory: Path) -> list[dict]:
     with open(directory / "persons.csv", encoding="utf-8") as fh:
         return [r for r in csv.DictReader(fh) if len(r["id_number"]) == 18]
@@ -139,6 +146,8 @@ def load_app(persons: int, log=print):  # noqa: ANN001
         os.environ["JSSI_DATA_DIR"] = env["JSSI_DATA_DIR"]
         log("load: building and starting the app (reflex run --env prod --single-port)")
         server = Server(env, data_dir / "server.log", build=True)
+        # Kept after the run (the data folder is not): what the server said when a run goes wrong.
+        stack.callback(_keep_log, data_dir / "server.log")
         stack.callback(server.stop)
         build_seconds = server.wait_ready()
         yield LoadApp(
