@@ -91,6 +91,10 @@ bench: setup browser
 	$(BIN)/python -m bench
 	@# The first-load JS and CSS of the sign-in and registration pages: builds and serves the app (~90 s).
 	$(BIN)/python -m bench.frontend_weight
+	@# Simulated people over the websocket against the app in production mode (PostgreSQL + Redis from
+	@# JSSI_BENCH_PG_URL/JSSI_TEST_PG_URL and JSSI_BENCH_REDIS_URL/JSSI_TEST_REDIS_URL, else the embedded default);
+	@# its soak lasts 10 minutes here (JSSI_BENCH_SOAK_SECONDS; 30 s when run by hand): ≈ 20 minutes on 2 cores.
+	JSSI_BENCH_SOAK_SECONDS=$${JSSI_BENCH_SOAK_SECONDS:-600} $(BIN)/python -m bench.load
 	@# The long mode of the kill -9 tests (make test runs 20 kills per database); figures in test-results/durability-*.json.
 	@# The real server's restarts take seconds, not milliseconds: 60 kills of it per database (≈ 10–15 minutes each).
 	JSSI_KILL9_KILLS=$${JSSI_KILL9_KILLS:-200} JSSI_KILL9_SERVER_KILLS=$${JSSI_KILL9_SERVER_KILLS:-60} \

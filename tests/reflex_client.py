@@ -167,8 +167,11 @@ class ReflexClient:
         update = self._current = Update()
         try:
             await asyncio.wait_for(
+                # wait_timeout: python-socketio gives up on the namespace's answer after 1 s by default, and a loaded
+                # server takes longer to run the boot hydrate; a browser's socket.io client waits 20 s.
                 sio.connect(f"{self.base_url}?token={self.token}", socketio_path=NAMESPACE, transports=["websocket"],
-                            namespaces=[NAMESPACE], auth={"event": boot}, headers=self.headers),
+                            namespaces=[NAMESPACE], auth={"event": boot}, headers=self.headers,
+                            wait_timeout=self.timeout),
                 self.timeout)
         except (socketio.exceptions.ConnectionError, asyncio.TimeoutError) as exc:
             self._current = None

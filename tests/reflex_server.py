@@ -13,6 +13,7 @@ its workers together, as a crash or an OOM kill of the whole service would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -46,6 +47,26 @@ def server_env(data_dir: Path, url: str, port: int) -> dict[str, str]:
     )
     env.pop("REFLEX_REDIS_URL", None)
     return env
+
+
+@contextlib.contextmanager
+def production_backing(pg_url: str, redis_url: str, *, redis_db: int, workers: int = 2):
+    """What `make run-prod` runs on: a PostgreSQL database of its own (dropped afterwards), Reflex's Redis state
+    manager on Redis database `redis_db` (emptied before and after) and `workers` backend processes. Yields the
+    environment variables that switch a server_env to it."""
+    import redis
+
+    from tests.durability.harness import PgDatabase
+
+    state_redis = redis_url.rsplit("/", 1)[0] + f"/{redis_db}"
+    client = redis.Redis.from_url(state_redis)
+    client.flushdb()  # raises if Redis is unreachable: a set but dead URL fails the run
+    try:
+        with PgDatabase(pg_url) as url:
+            yield {"REFLEX_DB_URL": url, "REFLEX_REDIS_URL": state_redis, "GRANIAN_WORKERS": str(workers)}
+    finally:
+        client.flushdb()
+        client.close()
 
 
 class Server:

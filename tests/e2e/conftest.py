@@ -56,22 +56,15 @@ TEST_MODE = os.environ.get("JSSI_TEST_MODE", "embedded")
 
 @contextlib.contextmanager
 def _production_backing(data_dir: Path):
-    """Production mode (JSSI_TEST_MODE=prod, `make test-prod`): a PostgreSQL database of its own, Reflex's Redis
-    state manager on a Redis database emptied first, and two backend workers, so a page's events land on either."""
-    from tests.durability.harness import PgDatabase
+    """Production mode (JSSI_TEST_MODE=prod, `make test-prod`): tests/reflex_server.production_backing on Redis
+    database 7 (throttle tests use the configured one), so a page's events land on either of two workers."""
+    from tests.reflex_server import production_backing
 
     pg_url, redis_url = os.environ.get("JSSI_TEST_PG_URL"), os.environ.get("JSSI_TEST_REDIS_URL")
     if not pg_url or not redis_url:
         raise RuntimeError("JSSI_TEST_MODE=prod needs JSSI_TEST_PG_URL and JSSI_TEST_REDIS_URL")
-    import redis
-
-    state_redis = redis_url.rsplit("/", 1)[0] + "/7"  # its own database: throttle tests use the configured one
-    client = redis.Redis.from_url(state_redis)
-    client.flushdb()  # raises if Redis is unreachable: a set but dead URL fails the run
-    with PgDatabase(pg_url) as url:
-        yield {"REFLEX_DB_URL": url, "REFLEX_REDIS_URL": state_redis, "GRANIAN_WORKERS": "2"}
-    client.flushdb()
-    client.close()
+    with production_backing(pg_url, redis_url, redis_db=7) as env:
+        yield env
 
 
 def _serve(env: dict[str, str], data_dir: Path):
