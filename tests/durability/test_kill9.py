@@ -16,6 +16,7 @@ import pytest
 
 from tests.durability import checks
 from tests.durability.harness import FLOWS, PgDatabase, generate_registry, kill_loop, prepare, write_figures
+from tests.backing import require_pg
 
 KILLS = int(os.environ.get("JSSI_KILL9_KILLS", "20"))
 MAX_DELAY = float(os.environ.get("JSSI_KILL9_MAX_DELAY", "2.5"))
@@ -73,8 +74,8 @@ def test_kill9_sqlite_wal_loses_nothing(tmp_path, registry):
     assert figures["kills"] >= KILLS
 
 
-@pytest.mark.skipif(not PG_URL, reason="JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
 def test_kill9_postgresql_loses_nothing(tmp_path, registry):
+    require_pg()
     with PgDatabase(PG_URL) as url:
         figures = _kill_and_check("postgresql", url, tmp_path, registry)
     assert figures["kills"] >= KILLS

@@ -31,6 +31,7 @@ from tests.durability.web_driver import Recorder, World, life, unregistered_pers
 from tests.reflex_client import client_storage_of
 from tests.reflex_server import ROOT, Server, build, free_port, server_env
 from tests.security.harness import run_coroutine
+from tests.backing import require_pg
 
 KILLS = int(os.environ.get("JSSI_KILL9_SERVER_KILLS", "20"))
 MAX_LIFE = float(os.environ.get("JSSI_KILL9_SERVER_MAX_LIFE", "8"))
@@ -116,8 +117,8 @@ def test_kill9_of_the_server_loses_nothing_sqlite_wal(tmp_path, registry, built)
     assert figures["kills"] >= KILLS
 
 
-@pytest.mark.skipif(not PG_URL, reason="JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
 def test_kill9_of_the_server_loses_nothing_postgresql(tmp_path, registry, built):
+    require_pg()
     with PgDatabase(PG_URL) as url:
         figures = _kill_and_check("postgresql", url, tmp_path, registry, built)
     assert figures["kills"] >= KILLS

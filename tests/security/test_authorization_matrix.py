@@ -23,6 +23,7 @@ import jssi_app.jssi_app as app_module
 from jssi_app.state.base import AppState
 from tests.security.harness import drive, run_coroutine
 from tests.security.world import ROLES, build, jpeg_bytes, png_bytes
+from tests.backing import require_pg
 
 PG_URL = os.environ.get("JSSI_TEST_PG_URL", "")
 
@@ -255,8 +256,7 @@ def _matrix_engine(backend: str, folder):
         SQLModel.metadata.create_all(eng)
         yield eng
         return
-    if not PG_URL:
-        pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+    require_pg()
     schema = f"matrix_{uuid.uuid4().hex[:12]}"
     admin = engine_for(PG_URL)
     with admin.begin() as conn:

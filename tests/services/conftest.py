@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from tests.backing import require_pg
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -29,8 +30,7 @@ def db_engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    if not PG_URL:
-        pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+    require_pg()
     # A schema per test keeps tests independent without dropping the shared database.
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = engine_for(PG_URL)

@@ -24,6 +24,7 @@ from jssi_app.services.backup import MANIFEST, BackupError, backup, restore, ver
 from jssi_app.services.audit import verify_audit_log
 from tests.services.conftest import PG_URL
 from tests.services.durability_fixtures import seed
+from tests.backing import require_pg
 
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 REVISION = "test_revision_1"
@@ -46,8 +47,7 @@ def instances(request, tmp_path):
             (tmp_path / name).mkdir()
             made.append(engine_for(f"sqlite:///{tmp_path / name / 'jssi.db'}"))
     else:
-        if not PG_URL:
-            pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+        require_pg()
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         names = [f"jssi_bk_{uuid.uuid4().hex[:10]}" for _ in range(2)]
         with admin.connect() as conn:

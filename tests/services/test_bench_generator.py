@@ -15,6 +15,7 @@ from jssi_app.adapters.pii import cipher
 from jssi_app.models.registry import Contribution, RegistryPerson
 from jssi_app.services.registry_import import import_registry
 from tests.services.conftest import PG_URL
+from tests.backing import require_pg
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -54,8 +55,7 @@ def test_shard_rows_hold_personal_data_encrypted_and_findable_by_fingerprint():
 
 
 def test_copy_load_on_postgresql_gives_rows_the_importer_finds_unchanged(tmp_path):
-    if not PG_URL:
-        pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+    require_pg()
     units = make_units(10, seed=11, today=TODAY)
     with PgDatabase(PG_URL, keep=False) as database:
         upgrade_schema(database.url)

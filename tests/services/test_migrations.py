@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 import jssi_app.models  # noqa: F401
 from tests.services.conftest import PG_URL, ROOT
+from tests.backing import require_pg
 
 
 def _upgrade(connection) -> None:
@@ -37,8 +38,7 @@ def test_migrations_match_models_on_sqlite(tmp_path):
 
 
 def test_migrations_match_models_on_postgresql():
-    if not PG_URL:
-        pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+    require_pg()
     schema = f"m_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
@@ -80,8 +80,7 @@ def test_migrated_audit_log_is_append_only_on_sqlite(tmp_path):
 
 
 def test_migrated_audit_log_is_append_only_on_postgresql():
-    if not PG_URL:
-        pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+    require_pg()
     schema = f"m_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
@@ -149,8 +148,7 @@ def test_the_keyed_chain_migration_reseals_a_verified_log_and_refuses_a_broken_o
         if backend == "sqlite":
             url, args = f"sqlite:///{tmp_path / f'k{int(broken)}.db'}", {}
         else:
-            if not PG_URL:
-                pytest.skip("JSSI_TEST_PG_URL is not set: PostgreSQL variant not run (CI sets it)")
+            require_pg()
             schema = f"k_{uuid.uuid4().hex[:12]}"
             with create_engine(PG_URL).begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))

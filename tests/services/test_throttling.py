@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+from tests.backing import require_redis
 
 from jssi_app.config import reset_settings_cache
 from jssi_app.domain.throttles import Throttle
@@ -54,8 +55,7 @@ def test_keys_are_stored_as_fingerprints_only(db):
 
 @pytest.fixture
 def redis_backend(monkeypatch):
-    if not REDIS_URL:
-        pytest.skip("JSSI_TEST_REDIS_URL is not set: Redis variant not run (CI sets it)")
+    require_redis()
     monkeypatch.setenv("REFLEX_REDIS_URL", REDIS_URL)
     reset_settings_cache()
     yield
