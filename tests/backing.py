@@ -6,9 +6,12 @@ failure, never a quiet skip; a URL that is set but unreachable fails where the t
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
 
 import pytest
+from sqlalchemy import create_engine, text
 
 
 def _require(variable: str, what: str) -> str:
@@ -26,3 +29,22 @@ def require_pg() -> str:
 
 def require_redis() -> str:
     return _require("JSSI_TEST_REDIS_URL", "Redis")
+
+
+@contextlib.contextmanager
+def pg_schema_engine(prefix: str):
+    """An engine on a schema of its own on JSSI_TEST_PG_URL's server (tests stay independent without dropping the
+    shared database); the schema is dropped afterwards."""
+    url = require_pg()
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

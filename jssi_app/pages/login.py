@@ -7,6 +7,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.sign_out import signed_out_notice
 from jssi_app.state.login import LoginState
 
 
@@ -15,7 +16,7 @@ def login_page() -> rx.Component:
     return page_shell(
         card(
             rx.heading("个人用户登录", as_="h1", size="6"),
-            rx.cond(q.get("signed_out", "") == "1", rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"), rx.fragment()),
+            signed_out_notice(q),
             rx.cond(q.get("reset", "") == "1", rx.callout.root(rx.callout.text("密码已重置，请使用新密码登录。"), color_scheme="green", role="status"), rx.fragment()),
             error_summary(LoginState.summary),
             form(

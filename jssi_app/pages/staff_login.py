@@ -9,6 +9,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
 from jssi_app.components.layout import card
+from jssi_app.components.sign_out import signed_out_notice
 from jssi_app.pages.staff import TITLE, staff_shell
 from jssi_app.state.staff import StaffLoginState
 
@@ -20,9 +21,7 @@ def staff_login_page() -> rx.Component:
         card(
             rx.heading("工作人员登录", as_="h1", size="6"),
             rx.text("社保经办机构审核员、窗口经办人员使用。", size="2", color="gray"),
-            rx.cond(q.get("signed_out", "") == "1",
-                    rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"),
-                    rx.fragment()),
+            signed_out_notice(q),
             error_summary(S.summary),
             form(
                 field("用户名", "username", S.errors, autocomplete="username", max_length=64),

@@ -12,6 +12,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.sign_out import signed_out_notice
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.pages.agreements import agreement_consent
 from jssi_app.pages.unit_certificates import ca_login_link
@@ -69,8 +70,7 @@ def unit_login_page() -> rx.Component:
     return page_shell(
         card(
             rx.heading("单位用户登录", as_="h1", size="6"),
-            rx.cond(q.get("signed_out", "") == "1",
-                    rx.callout.root(rx.callout.text("您已安全退出。"), color_scheme="green", role="status"), rx.fragment()),
+            signed_out_notice(q),
             error_summary(S.summary),
             form(
                 field("统一社会信用代码", "credit_code", S.errors, autocomplete="username", max_length=40),

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 import jssi_app.jssi_app as app_module
 from jssi_app.state.base import AppState
 from tests.security.harness import drive, run_coroutine
 from tests.security.world import ROLES, build, jpeg_bytes, png_bytes
-from tests.backing import require_pg
+from tests.backing import pg_schema_engine
 
 PG_URL = os.environ.get("JSSI_TEST_PG_URL", "")
 
@@ -256,19 +255,9 @@ def _matrix_engine(backend: str, folder):
         SQLModel.metadata.create_all(eng)
         yield eng
         return
-    require_pg()
-    schema = f"matrix_{uuid.uuid4().hex[:12]}"
-    admin = engine_for(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
+    with pg_schema_engine("matrix") as eng:
         SQLModel.metadata.create_all(eng)
         yield eng
-    finally:
-        eng.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 # Every cell on both databases: a refusal that relied on SQLite's looser typing or ordering would show on PostgreSQL.

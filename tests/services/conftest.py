@@ -7,12 +7,10 @@ set but unreachable they fail (the connection error propagates).
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-from tests.backing import require_pg
-from sqlalchemy import text
+from tests.backing import pg_schema_engine
 from sqlmodel import Session, SQLModel
 
 import jssi_app.models  # noqa: F401  (registers the tables)
@@ -30,20 +28,9 @@ def db_engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    require_pg()
-    # A schema per test keeps tests independent without dropping the shared database.
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = engine_for(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    from sqlalchemy import create_engine
-
-    eng = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    SQLModel.metadata.create_all(eng)
-    yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with pg_schema_engine("t") as eng:
+        SQLModel.metadata.create_all(eng)
+        yield eng
 
 
 @pytest.fixture
