@@ -7,6 +7,7 @@ import reflex as rx
 import jssi_app.models  # noqa: F401  (tables must be registered for migrations)
 from jssi_app import routes
 from jssi_app.api import api
+from jssi_app.components import browser_notices
 from jssi_app.config import settings
 from jssi_app.http_security import secure
 from jssi_app.pages.admin import register_admin_pages
@@ -35,13 +36,17 @@ from jssi_app.state.registration import RegistrationState
 TITLE = "江苏社保网上服务大厅"
 
 app = rx.App(
-    stylesheets=["/styles.css"],
-    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+    stylesheets=["/styles.css", "/browser-notices.css"],
+    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
+                     browser_notices.check_script()],
+    html_lang="zh-CN",
     backend_exception_handler=backend_exception_handler,
     frontend_exception_handler=frontend_exception_handler,
     # Our file routes, then the security headers and websocket Origin check around everything (frontend too).
     api_transformer=[api, secure],
 )
+# Reflex's connection toast and icon are English; ours is a Chinese status banner (components/browser_notices.py).
+app.app_wraps[5, "Overlay"] = lambda stateful: browser_notices.overlay()
 app.add_middleware(EventTypeGuard())  # websocket events with mistyped arguments never reach a handler
 
 app.add_page(login_page, route=routes.INDEX, title=f"登录 - {TITLE}", on_load=LoginState.on_load)
