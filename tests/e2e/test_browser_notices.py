@@ -135,6 +135,11 @@ class Connection:
         self.live.append((ws, ws.connect_to_server()))
 
     def cut(self) -> None:
+        for _ in range(100):  # the route handler runs when Playwright next dispatches events
+            if self.live:
+                break
+            self.page.wait_for_timeout(100)
+        assert self.live, "the page opened no event websocket"
         self.page.context.set_offline(True)
         for ws, server in self.live:
             server.close()
