@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from jssi_app.domain.help_content import FAQS
 from jssi_app.domain.offices import CITIES
 from tests.e2e.conftest import VIEWPORTS, shot
+from tests.e2e.test_unit_business import UNIT_CODE, approved_unit  # noqa: F401  (the fixture)
+from tests.e2e.test_unit_pages import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -44,8 +46,13 @@ def test_faq_search_finds_and_its_answer_links_to_the_progress_query(app_server,
     assert page.url.endswith("/progress")
 
 
-def test_operation_paths_send_a_visitor_to_login_and_contact_lists_the_offices(app_server, new_page):
+def test_operation_paths_send_a_visitor_to_login_and_back_and_contact_lists_the_offices(approved_unit, new_page):
+    app_server = approved_unit
     page = new_page(VIEWPORTS["phone"])
+    # A unit page opened while signed out goes to 单位用户登录, which will come back to it.
+    page.goto(app_server.url + "/unit/declaration")
+    expect(page.get_by_role("heading", name="单位用户登录")).to_be_visible()
+    assert re.search(r"/login/unit\?next=/unit/declaration/?$", page.url)  # a loaded page's path may end in /
     page.goto(app_server.url + "/help/paths")
     expect(page.get_by_role("heading", name="操作指引", exact=True)).to_be_visible()
     expect(page.get_by_text("登录后→“单位业务”→“参保管理”→“人员新增”→填写员工信息→提交")).to_be_visible()
@@ -56,6 +63,14 @@ def test_operation_paths_send_a_visitor_to_login_and_contact_lists_the_offices(a
     page.get_by_role("link", name="登录后办理：员工参保登记").click()
     expect(page.get_by_role("heading", name="单位用户登录")).to_be_visible()
     assert page.url.endswith("/login/unit?next=/unit/employees/add")
+    page.get_by_label("统一社会信用代码").fill(UNIT_CODE)
+    page.get_by_label("登录密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("heading", name="人员新增", exact=True)).to_be_visible()  # back to the function
+    # Signed in as a unit: the unit rows lead straight to the function, the personal ones still to login.
+    page.goto(app_server.url + "/help/paths")
+    expect(page.get_by_role("link", name="去办理：社保缴费申报")).to_have_attribute("href", "/unit/declaration")
+    expect(page.get_by_role("link", name="登录后办理：养老待遇资格认证")).to_be_visible()
 
     page.goto(app_server.url + "/help/contact")
     expect(page.get_by_role("heading", name="联系我们", exact=True)).to_be_visible()
