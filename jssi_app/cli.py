@@ -391,6 +391,24 @@ def _cmd_rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_offices(args: argparse.Namespace) -> int:
+    from jssi_app.adapters.offices_file import read_offices
+    from jssi_app.config import offices_file
+    from jssi_app.domain.offices import OfficesFileInvalid
+
+    path = Path(args.file) if args.file else offices_file()
+    try:
+        directory = read_offices(path)
+    except OfficesFileInvalid as exc:
+        print(f"经办机构文件 {path} 无效：", file=sys.stderr)
+        for problem in exc.problems[:MAX_LISTED_ERRORS]:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    cities = directory.cities()
+    print(f"经办机构文件有效：{len(directory.offices)} 个经办机构，{len(cities)} 个地区（{'、'.join(cities)}）。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m jssi_app", description="江苏社保网上服务大厅 运维命令")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -448,6 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retire", action="store_true", help="仅开发环境：全部改写完成后删除旧密钥文件")
     p.add_argument("--batch", type=int, default=200, help="每个事务处理的行数（默认 200）")
     p.set_defaults(func=_cmd_rotate_keys)
+
+    p = sub.add_parser("check-offices", help="校验“联系我们”的经办机构文件（替换前先校验）")
+    p.add_argument("file", nargs="?", default="", metavar="FILE",
+                   help="要校验的文件（默认 JSSI_OFFICES_FILE 或 assets/offices.json）")
+    p.set_defaults(func=_cmd_check_offices)
 
     staff = sub.add_parser("staff", help="工作人员账号").add_subparsers(dest="staff_command", required=True, metavar="操作")
     p = staff.add_parser("create", help="创建工作人员账号（密码从标准输入读取，终端下自动生成）")

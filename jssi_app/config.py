@@ -260,3 +260,9 @@ def ca_settings() -> CaSettings:
         proxy_addresses=tuple(a.strip() for a in _env("JSSI_CA_PROXY_ADDRESSES", "127.0.0.1,::1").split(",")
                               if a.strip()),
     )
+
+
+# 联系我们 (帮助中心, issue 7): the offices file an administrator replaces (docs/operations.md, "联系我们").
+def offices_file() -> Path:
+    """Read on each call, so pointing JSSI_OFFICES_FILE elsewhere needs no restart."""
+    return Path(_env("JSSI_OFFICES_FILE") or PROJECT_ROOT / "assets" / "offices.json")

@@ -15,6 +15,7 @@ from jssi_app.pages.contributions import register_contribution_pages
 from jssi_app.pages.agreements import privacy_policy_page, user_agreement_page
 from jssi_app.pages.counter import register_counter_pages
 from jssi_app.pages.face import register_face_pages
+from jssi_app.pages.help import register_help_pages
 from jssi_app.pages.login import login_page
 from jssi_app.pages.outbox import outbox_page
 from jssi_app.pages.password_reset import forgot_password_page, reset_password_page
@@ -72,5 +73,6 @@ register_counter_pages(app)
 register_contribution_pages(app)
 register_face_pages(app)
 register_ca_pages(app)
+register_help_pages(app)
 if not settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title=f"发件箱（仅开发环境） - {TITLE}", on_load=OutboxState.load)

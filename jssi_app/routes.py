@@ -20,6 +20,17 @@ def login_with_next(path: str) -> str:
     return f"{LOGIN}?next={quote(path, safe='/')}"
 
 
+def unit_login_with_next(path: str) -> str:
+    return f"{LOGIN_UNIT}?next={quote(path, safe='/')}"
+
+
+def unit_next(raw: str | None) -> str:
+    """Where a unit goes after 单位用户登录: a unit page named in ?next=, else the unit home."""
+    if raw and safe_next(raw) == raw and (raw == UNIT_HOME or raw.startswith(UNIT_HOME + "/")):
+        return raw
+    return UNIT_HOME
+
+
 def safe_next(raw: str | None) -> str:
     """Only same-site paths may be a post-login destination (no open redirect)."""
     if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
@@ -92,3 +103,11 @@ UNIT_CA_LOGIN = "/login/unit/ca"  # exchanges the one-time ticket for the sessio
 
 def unit_ca_result(*, ticket: str = "", error: str = "") -> str:
     return f"{UNIT_CA_LOGIN}?ticket={quote(ticket, safe='')}" if ticket else f"{UNIT_CA_LOGIN}?error={quote(error, safe='')}"
+
+# 帮助中心 (issue 7): public pages, no session needed.
+HELP = "/help"
+HELP_GUIDE_PERSON = "/help/guide/person"  # 办事指南: 个人用户注册流程
+HELP_GUIDE_UNIT = "/help/guide/unit"  # 办事指南: 单位用户注册流程
+HELP_PATHS = "/help/paths"  # 操作指引 (the seed's 相关操作指引 table)
+HELP_FAQ = "/help/faq"  # 常见问题
+HELP_CONTACT = "/help/contact"  # 联系我们: 社保经办机构 by city

@@ -27,6 +27,8 @@ def header(*right: rx.Component) -> rx.Component:
                 underline="none",
             ),
             rx.spacer(),
+            rx.link("帮助中心", href=routes.HELP, size="2", weight="medium", color="white", _hover={"color": "white"},
+                    flex_shrink="0"),
             *right,
             align="center",
             width="100%",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH_NARROW, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.sign_out import signed_out_notice
 from jssi_app.state.login import LoginState
@@ -14,7 +15,7 @@ from jssi_app.state.login import LoginState
 def login_page() -> rx.Component:
     q = LoginState.router.url.query_parameters
     return page_shell(
-        card(
+        with_notes("login_person", card(
             rx.heading("个人用户登录", as_="h1", size="6"),
             signed_out_notice(q),
             rx.cond(q.get("reset", "") == "1", rx.callout.root(rx.callout.text("密码已重置，请使用新密码登录。"), color_scheme="green", role="status"), rx.fragment()),
@@ -38,6 +39,15 @@ def login_page() -> rx.Component:
                 justify="between",
                 width="100%",
             ),
-        ),
-        width="480px",
+            rx.hstack(
+                rx.link("办事指南", href=routes.HELP_GUIDE_PERSON, size="2"),
+                rx.link("操作指引", href=routes.HELP_PATHS, size="2"),
+                rx.link("常见问题", href=routes.HELP_FAQ, size="2"),
+                rx.link("联系我们", href=routes.HELP_CONTACT, size="2"),
+                justify="between",
+                width="100%",
+                wrap="wrap",
+            ),
+        )),
+        width=NOTES_WIDTH_NARROW,
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, notice, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.state.password_reset import ForgotPasswordState as S
@@ -62,7 +63,7 @@ def _email_form() -> rx.Component:
 
 def forgot_password_page() -> rx.Component:
     return page_shell(
-        card(
+        with_notes("forgot_password", card(
             rx.heading("忘记密码", as_="h1", size="6"),
             rx.cond(
                 S.reset_token != "",
@@ -88,13 +89,14 @@ def forgot_password_page() -> rx.Component:
                 ),
             ),
             rx.link("返回登录", href=routes.LOGIN),
-        ),
+        )),
+        width=NOTES_WIDTH,
     )
 
 
 def reset_password_page() -> rx.Component:
     return page_shell(
-        card(
+        with_notes("reset_password", card(
             rx.heading("重置登录密码", as_="h1", size="6"),
             rx.cond(
                 S.reset_token != "",
@@ -106,5 +108,6 @@ def reset_password_page() -> rx.Component:
                     align="stretch",
                 ),
             ),
-        ),
+        )),
+        width=NOTES_WIDTH,
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.sign_out import sign_out_button
 from jssi_app.pages.face import face_home_entry
@@ -56,7 +57,7 @@ def home_page() -> rx.Component:
 
 def profile_page() -> rx.Component:
     return page_shell(
-        card(
+        with_notes("profile", card(
             rx.heading("完善个人信息", as_="h1", size="6"),
             rx.text("首次登录需补充户籍地址和联系地址，完成后即可使用查询、打印等功能。户籍地址已按社保系统登记信息预填，如有变化请修改。",
                     size="2", color="gray"),
@@ -79,6 +80,7 @@ def profile_page() -> rx.Component:
                 ),
                 rx.text("正在读取登记信息……", size="2", color="gray", role="status"),
             ),
-        ),
+        )),
+        width=NOTES_WIDTH,
         header_right=[sign_out_button()],
     )

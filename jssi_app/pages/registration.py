@@ -6,6 +6,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.pages.agreements import agreement_consent
@@ -49,7 +50,7 @@ def _strength() -> rx.Component:
 
 def register_person_page() -> rx.Component:
     return page_shell(
-        card(
+        with_notes("register_person", card(
             rx.heading("个人用户注册", as_="h1", size="6"),
             rx.text("请如实填写以下信息，姓名和身份证号码须与身份证件一致。提交后系统将与社保系统登记信息进行实名校验。", size="2", color="gray"),
             error_summary(S.summary),
@@ -79,7 +80,8 @@ def register_person_page() -> rx.Component:
                 on_submit=S.submit,
         ),
             rx.link("已有账号？返回登录", href=routes.LOGIN),
-        ),
+        )),
+        width=NOTES_WIDTH,
     )
 
 

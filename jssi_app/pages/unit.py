@@ -6,6 +6,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.timeline import timeline
 from jssi_app.config import settings
@@ -131,7 +132,7 @@ def unit_home_page() -> rx.Component:
         ),
         rx.cond(
             S.editable,
-            rx.vstack(
+            with_notes("unit_materials", rx.vstack(
                 rx.heading("上传资质材料", as_="h2", size="5"),
                 rx.text("请上传以下材料的扫描件或清晰照片（JPG、PNG 或 PDF，每个文件不超过10MB）。材料不清晰或信息不全可能导致审核失败。",
                         size="2"),
@@ -146,10 +147,10 @@ def unit_home_page() -> rx.Component:
                 spacing="3",
                 width="100%",
                 align="stretch",
-            ),
+            )),
             rx.fragment(),
         ),
-        width="760px",
+        width=NOTES_WIDTH,
         header_right=[rx.button("退出", on_click=S.sign_out, variant="outline", size="2",
                                 style={"color": "white", "border_color": "rgba(255,255,255,0.6)"})],
     )
@@ -177,7 +178,7 @@ def unit_submitted_page() -> rx.Component:
 def progress_page() -> rx.Component:
     S = ProgressState
     return page_shell(
-        card(
+        with_notes("progress_query", card(
             rx.heading("审核进度查询", as_="h1", size="6"),
             rx.text("输入统一社会信用代码和经办人手机号码，获取验证码后查询单位注册申请的审核进度。", size="2", color="gray"),
             error_summary(S.summary),
@@ -191,7 +192,7 @@ def progress_page() -> rx.Component:
                 submit_button("查询", S.busy),
                 on_submit=S.query,
             ),
-        ),
+        )),
         rx.cond(
             S.application_id > 0,
             card(
@@ -209,6 +210,7 @@ def progress_page() -> rx.Component:
             ),
             rx.fragment(),
         ),
+        width=NOTES_WIDTH,
     )
 
 

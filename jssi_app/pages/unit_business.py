@@ -9,6 +9,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, notice, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.domain.employment import END_REASONS, MAX_IMPORT_ROWS
 from jssi_app.services import employment
@@ -164,7 +165,7 @@ def employee_add_page() -> rx.Component:
                     wrap="wrap",
                 ),
             ),
-            card(
+            with_notes("employee_add", card(
                 rx.text("填写员工信息后提交。姓名和身份证号码须与员工身份证件一致。", size="2", color="gray"),
                 error_summary(S.summary),
                 form(
@@ -178,9 +179,9 @@ def employee_add_page() -> rx.Component:
                     on_submit=S.submit,
                     key=S.form_key.to_string(),
                 ),
-            ),
+            )),
         ),
-        width="760px",
+        width=NOTES_WIDTH,
     )
 
 
@@ -372,7 +373,7 @@ def declaration_page() -> rx.Component:
         "缴费基数申报", "单位业务 → 缴费申报 → 缴费基数申报",
         error_summary(S.summary),
         notice(S.notice),
-        card(
+        with_notes("base_declaration", card(
             rx.data_list.root(
                 rx.data_list.item(rx.data_list.label("申报年度"), rx.data_list.value(S.year.to_string() + "年度")),
                 rx.data_list.item(rx.data_list.label("缴费基数范围"), rx.data_list.value(S.bounds_text)),
@@ -386,7 +387,7 @@ def declaration_page() -> rx.Component:
                 width="100%",
             )),
             rx.text("调增或不变的基数提交后立即生效；调减的基数按规定需到社保经办窗口办理，办结后生效。", size="2", color="gray"),
-        ),
+        )),
         rx.cond(
             S.entering,
             card(

@@ -11,6 +11,7 @@ import reflex as rx
 
 from jssi_app import routes
 from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
+from jssi_app.components.help_notes import NOTES_WIDTH, NOTES_WIDTH_NARROW, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.sign_out import signed_out_notice
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
@@ -22,7 +23,7 @@ from jssi_app.state.unit import UnitLoginState, UnitRegistrationState
 def unit_register_page() -> rx.Component:
     S = UnitRegistrationState
     return page_shell(
-        card(
+        with_notes("register_unit", card(
             rx.heading("单位用户注册", as_="h1", size="6"),
             rx.text("请按营业执照或登记证如实填写。提交注册申请后需上传资质材料，社保经办机构在1-3个工作日内审核。",
                     size="2", color="gray"),
@@ -60,7 +61,8 @@ def unit_register_page() -> rx.Component:
             ),
             rx.hstack(rx.link("已注册？单位用户登录", href=routes.LOGIN_UNIT), rx.link("审核进度查询", href=routes.PROGRESS_QUERY),
                       justify="between", width="100%"),
-        ),
+        )),
+        width=NOTES_WIDTH,
     )
 
 
@@ -68,7 +70,7 @@ def unit_login_page() -> rx.Component:
     S = UnitLoginState
     q = S.router.url.query_parameters
     return page_shell(
-        card(
+        with_notes("login_unit", card(
             rx.heading("单位用户登录", as_="h1", size="6"),
             signed_out_notice(q),
             error_summary(S.summary),
@@ -81,6 +83,6 @@ def unit_login_page() -> rx.Component:
             ),
             rx.hstack(ca_login_link(), rx.link("单位用户注册", href=routes.REGISTER_UNIT), rx.link("审核进度查询", href=routes.PROGRESS_QUERY),
                       rx.link("个人用户登录", href=routes.LOGIN), justify="between", width="100%", wrap="wrap"),
-        ),
-        width="480px",
+        )),
+        width=NOTES_WIDTH_NARROW,
     )

@@ -122,7 +122,7 @@ class UnitLoginState(FormMixin, AppState):
             return
         _account, token = signed_in
         self.session_token = token
-        yield rx.redirect(routes.UNIT_HOME)
+        yield rx.redirect(routes.unit_next(self.router.url.query_parameters.get("next")))
 
 
 class UnitHomeState(ApplicationViewMixin, FormMixin, AppState):

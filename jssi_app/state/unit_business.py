@@ -28,7 +28,8 @@ class UnitBusinessMixin(FormMixin, mixin=True):
         return principal.account_id
 
     def _to_unit_login(self):
-        return rx.redirect(routes.LOGIN_UNIT)
+        # Back to this page after 单位用户登录 (e.g. from 帮助中心 → 操作指引).
+        return rx.redirect(routes.unit_login_with_next(self.router.url.path or routes.UNIT_HOME))
 
     async def _check_approved(self):
         """None when the signed-in unit is approved, else where to send the browser."""

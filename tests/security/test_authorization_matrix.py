@@ -41,7 +41,10 @@ ONLY_B_PERSON = frozenset({"person_b"})
 PUBLIC_STATES = {"LoginState", "RegistrationState", "ForgotPasswordState", "UnitRegistrationState", "UnitLoginState",
                  "StaffLoginState", "ProgressState", "VerifyState",
                  # 使用CA证书登录: spends a one-time ticket the proxy-only route issued; holds nothing before that.
-                 "CaLoginState"}
+                 "CaLoginState",
+                 # 帮助中心: the FAQ search and the offices file are public; 操作指引 reads only which kind of account
+                 # the browser is signed in as, to link to the function rather than to a login page.
+                 "HelpPathsState", "FaqState", "ContactState"}
 UI = {
     "ContributionsState": {"set_from_month", "set_to_month", "toggle_type"},
     "FaceCertificationState": {"camera_started", "start_camera", "capture"},
@@ -213,6 +216,8 @@ PAGES: dict[str, str | None] = {
     "staff/counter/person": "CounterPersonState.load", "staff/counter/face-reference": "ClerkFaceState.load",
     "staff/counter/import": "CounterImportState.load",
     "staff/counter/certificates": "CounterCertificatesState.load", "login/unit/ca": "CaLoginState.on_load",
+    "help": None, "help/guide/person": None, "help/guide/unit": None, "help/paths": "HelpPathsState.on_load",
+    "help/faq": "FaqState.on_load", "help/contact": "ContactState.load",
 }
 # Pages whose shell draws application data without an on_load check of its own.
 PAGE_NOTES = {"unit/submitted": "shows only the state UnitHomeState.submit filled for this browser"}

@@ -23,6 +23,10 @@ PUBLIC_STATES = {
     "ProgressState",
     "StaffLoginState",
     "OutboxState",
+    # 帮助中心: public help; HelpPathsState holds only link targets, rebuilt by its on_load on every visit.
+    "HelpPathsState",
+    "FaqState",
+    "ContactState",
 }
 
 
