@@ -37,6 +37,7 @@ TITLE = "江苏社保网上服务大厅"
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+    html_lang="zh-CN",  # screen readers pick their voice by it (Reflex's default is "en")
     backend_exception_handler=backend_exception_handler,
     frontend_exception_handler=frontend_exception_handler,
     # Our file routes, then the security headers and websocket Origin check around everything (frontend too).

@@ -692,7 +692,7 @@ def staff_application_page() -> rx.Component:
                 rx.vstack(_unit_info(), _prechecks(), _materials(), _history(), spacing="3", align="stretch",
                           min_width="0"),
                 rx.box(_actions()),
-                # The 审核操作 panel beside the application from a tablet up; below it on a phone.
+                # The 审核操作 panel beside the application from 1024 px; below it on phones and tablets.
                 columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) 380px"),
                 spacing="3",
                 width="100%",
