@@ -5,10 +5,12 @@ test-results/axe-report.json; docs/accessibility.md explains what axe cannot che
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.app_process import ROOT
 from tests.e2e.conftest import ARTIFACTS
@@ -33,6 +35,13 @@ def test_the_tour_visits_every_page():
     toured = {stop.route for stop in TOUR}
     assert sorted(registered_routes() - toured) == [], "pages without a stop in tests/e2e/page_tour.py TOUR"
     assert sorted(toured - registered_routes()) == [], "stops for pages the app no longer has"
+
+
+@pytest.mark.parametrize("role", sorted({stop.role for stop in TOUR}))
+def test_every_page_says_it_is_in_chinese(tour, role):
+    """WCAG 3.1.1: axe checks only that `lang` is a valid code, not that it is the page's language."""
+    page, _ = tour.visit(next(stop for stop in TOUR if stop.role == role))
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +82,70 @@ def test_no_serious_or_critical_axe_violation(tour, stop, axe_script, report):
     blocking = [f"{stop.name} ({stop.path(tour.world)}): {v['id']} [{v['impact']}] {v['help']} — {target}"
                 for v in violations if v["impact"] in BLOCKING for target in v["targets"]]
     assert not blocking, "\n".join(blocking)
+
+
+def test_a_labelled_drop_zone_opens_the_file_dialog_by_click_and_by_keyboard(tour):
+    """The upload zones sit in a <label> with the zone's own click off (components/uploads.py): the label's
+    activation and the zone's Enter key must still open the file dialog, and the file field has a name."""
+    stop = next(s for s in TOUR if s.route == "unit/employees/import")
+    page, _ = tour.visit(stop)
+    file_input = page.locator("#upload-enrolment input[type=file]")
+    expect(file_input).to_have_accessible_name(re.compile("Excel"))
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("点击选择或拖入填好的 Excel 文件").click()
+    assert not chooser.value.is_multiple()
+    page.locator("#upload-enrolment").focus()
+    with page.expect_file_chooser():
+        page.keyboard.press("Enter")
+
+
+FOCUS_STEPS = 6  # the first Tab stops of each page: skip link, header, the page's first controls
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  e.scrollIntoView({block: 'center'});
+  const r = e.getBoundingClientRect();
+  return {x: r.x, y: r.y, width: r.width, height: r.height,
+          name: `${e.tagName.toLowerCase()} ${(e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 20)}`};
+}"""
+
+
+def invisible_focus(page) -> list[str]:
+    """The first FOCUS_STEPS Tab stops that look the same focused and unfocused (the element and a 6 px margin;
+    Playwright hides the text caret, so a caret alone does not count as visible focus)."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    invisible = []
+    for _ in range(FOCUS_STEPS):
+        page.keyboard.press("Tab")
+        box = page.evaluate(FOCUSED)
+        if box is None:
+            break
+        viewport = page.viewport_size
+        x, y = max(0, box["x"] - 6), max(0, box["y"] - 6)
+        clip = {"x": x, "y": y, "width": min(box["width"] + 12, viewport["width"] - x),
+                "height": min(box["height"] + 12, viewport["height"] - y)}
+        if clip["width"] <= 0 or clip["height"] <= 0:
+            continue
+        focused = page.screenshot(clip=clip)
+        page.evaluate("() => { window.__tourFocus = document.activeElement; document.activeElement.blur(); }")
+        plain = page.screenshot(clip=clip)
+        page.evaluate("() => window.__tourFocus.focus()")
+        if focused == plain:
+            invisible.append(box["name"])
+    return invisible
+
+
+def test_the_focus_check_finds_a_control_without_a_focus_ring(browser):
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    try:
+        page.set_content("<button>有焦点样式</button> <button style='outline:none'>无焦点样式</button>")
+        assert invisible_focus(page) == ["button 无焦点样式"]
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("stop", [s for s in TOUR if not s.state], ids=lambda s: s.name)
+def test_keyboard_focus_is_visible(tour, stop):
+    """WCAG 2.4.7, which axe cannot see: each of the first Tab stops of every page shows that it has the focus."""
+    page, _ = tour.visit(stop)
+    assert invisible_focus(page) == [], stop.name
