@@ -8,6 +8,7 @@ world (tests/e2e/tour_world.py); a stop that puts the page in another state name
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.app_process import ROOT
 
@@ -163,7 +165,9 @@ class Tour:
         page.goto(self.app.url + path)
         expect(page.locator(stop.ready or "main h1").first).to_be_visible()
         # on_load runs after hydration and may redirect (a role that may not see the page goes to a login page).
-        page.wait_for_load_state("networkidle")
+        # Network idle is the usual sign it has answered; on a loaded machine it may not come, the path check stays.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_load_state("networkidle", timeout=8_000)
         page.wait_for_timeout(300)
         assert urlparse(page.url).path.rstrip("/") == urlparse(path).path.rstrip("/"), f"{stop.name}: {stop.role} was sent to {page.url}"
         if stop.prepare:

@@ -89,14 +89,14 @@ def test_a_labelled_drop_zone_opens_the_file_dialog_by_click_and_by_keyboard(tou
     activation and the zone's Enter key must still open the file dialog, and the file field has a name."""
     stop = next(s for s in TOUR if s.route == "unit/employees/import")
     page, _ = tour.visit(stop)
-    file_input = page.locator("#upload-enrolment input[type=file]")
-    expect(file_input).to_have_accessible_name(re.compile("Excel"))
-    with page.expect_file_chooser() as chooser:
-        page.get_by_text("点击选择或拖入填好的 Excel 文件").click()
-    assert not chooser.value.is_multiple()
+    expect(page.locator("#upload-enrolment input[type=file]")).to_have_accessible_name(re.compile("Excel"))
     page.locator("#upload-enrolment").focus()
     with page.expect_file_chooser():
         page.keyboard.press("Enter")
+    page, _ = tour.visit(stop)  # a fresh page: the dropzone counts the first dialog as open until the window refocuses
+    with page.expect_file_chooser() as by_click:
+        page.get_by_text("点击选择或拖入填好的 Excel 文件").click()
+    assert not by_click.value.is_multiple()
 
 
 FOCUS_STEPS = 6  # the first Tab stops of each page: skip link, header, the page's first controls
