@@ -6,15 +6,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .tools
 BUN_VERSION := 1.4.5
+# axe-core for the accessibility tests (tests/e2e/test_accessibility.py injects its axe.min.js into each page).
+AXE_VERSION := 4.14.1
+AXE_DIR := $(TOOLS)/axe
 PORT ?= 3000
 export PORT
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: run run-prod test test-prod setup migrate seed bun browser nginx run-ca bench clean lint
+.PHONY: run run-prod test test-prod setup migrate seed bun axe browser nginx run-ca bench clean lint
 
-setup: $(VENV)/.installed bun
+setup: $(VENV)/.installed bun axe
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +34,15 @@ bun:
 		echo "installing bun $(BUN_VERSION) from the npm registry into $(TOOLS)/"; \
 		npm install --silent --no-audit --no-fund --prefix $(TOOLS) bun@$(BUN_VERSION) >/dev/null && \
 		$(TOOLS)/node_modules/.bin/bun --version; \
+	fi
+
+# Its own npm prefix, so the bun install above and this one never prune each other.
+axe:
+	@if [ "$$(node -p 'require("./$(AXE_DIR)/node_modules/axe-core/package.json").version' 2>/dev/null)" = $(AXE_VERSION) ]; then \
+		echo "axe-core $(AXE_VERSION) found"; \
+	else \
+		echo "installing axe-core $(AXE_VERSION) from the npm registry into $(AXE_DIR)/"; \
+		npm install --silent --no-audit --no-fund --save-exact --prefix $(AXE_DIR) axe-core@$(AXE_VERSION) >/dev/null; \
 	fi
 
 migrate: $(VENV)/.installed

@@ -40,7 +40,7 @@ app = rx.App(
     stylesheets=["/styles.css", "/browser-notices.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
                      browser_notices.check_script()],
-    html_lang="zh-CN",
+    html_lang="zh-CN",  # screen readers pick their voice by it (Reflex's default is "en")
     backend_exception_handler=backend_exception_handler,
     frontend_exception_handler=frontend_exception_handler,
     # Our file routes, then the security headers and websocket Origin check around everything (frontend too).

@@ -84,13 +84,13 @@ def field(
     control = rx.input(**props)
     return rx.vstack(
         rx.el.label(label + label_suffix, html_for=field_id, class_name="field-label"),
-        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="2", color="gray"), rx.fragment()),
+        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="2", color=rx.color("gray", 11)), rx.fragment()),
         rx.hstack(control, extra, width="100%", align="center") if extra is not None else control,
         rx.text(
             error,
             id=f"{field_id}-error",
             size="2",
-            color="red",
+            color=rx.color("red", 11),
             class_name="field-error",
             aria_live="polite",
         ),

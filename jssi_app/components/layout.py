@@ -46,7 +46,7 @@ def footer() -> rx.Component:
         rx.text(
             "江苏省人力资源和社会保障厅 主办 · 推荐使用 Chrome、Firefox、Edge 等主流浏览器，并启用 JavaScript 和 Cookies",
             size="1",
-            color="gray",
+            color=rx.color("gray", 11),
             text_align="center",
         ),
         padding="1.5rem 1rem",

@@ -11,7 +11,7 @@ def _step(step) -> rx.Component:  # noqa: ANN001
     return rx.el.li(
         rx.hstack(
             rx.badge(step["label"], color_scheme=color, size="2"),
-            rx.text(step["at"], size="2", color="gray"),
+            rx.text(step["at"], size="2", color=rx.color("gray", 11)),
             align="center",
             wrap="wrap",
         ),

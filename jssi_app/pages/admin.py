@@ -64,7 +64,7 @@ def _staff_row(row) -> rx.Component:
     label = row["username"]
     actions = rx.cond(
         row["self"] == "1",
-        rx.text("（本人）", size="1", color="gray"),
+        rx.text("（本人）", size="1", color=rx.color("gray", 11)),
         rx.hstack(
             rx.cond(
                 row["disabled"] == "1",
@@ -176,14 +176,14 @@ def _new_staff_form() -> rx.Component:
             style=_SELECT_LARGE,
             custom_attrs={"aria-describedby": "field-role-error"},
         ),
-        rx.text(role_error, id="field-role-error", size="2", color="red", class_name="field-error", aria_live="polite"),
+        rx.text(role_error, id="field-role-error", size="2", color=rx.color("red", 11), class_name="field-error", aria_live="polite"),
         spacing="1",
         width="100%",
     )
     return rx.card(
         rx.vstack(
             rx.heading("新增工作人员", as_="h2", size="4"),
-            rx.text("系统将生成初始密码并只显示一次；对方首次登录时须修改密码。", size="2", color="gray"),
+            rx.text("系统将生成初始密码并只显示一次；对方首次登录时须修改密码。", size="2", color=rx.color("gray", 11)),
             form(
                 rx.grid(
                     field("用户名", "username", S.errors, hint="3-32位小写字母、数字或 . _ -", max_length=32),
@@ -225,7 +225,7 @@ def staff_admin_page() -> rx.Component:
             variant="surface",
             width="100%",
         ),
-        rx.cond(S.rows.length() == 0, rx.text("暂无工作人员账号。", size="2", color="gray"), rx.fragment()),
+        rx.cond(S.rows.length() == 0, rx.text("暂无工作人员账号。", size="2", color=rx.color("gray", 11)), rx.fragment()),
         _new_staff_form(),
         _confirm_dialog(),
         _password_dialog(),
@@ -242,7 +242,7 @@ def _filter_label(text: str, html_for: str) -> rx.Component:
 
 
 def _filter_error(name: str) -> rx.Component:
-    return rx.text(AuditLogState.errors.get(name, ""), size="1", color="red", class_name="field-error",
+    return rx.text(AuditLogState.errors.get(name, ""), size="1", color=rx.color("red", 11), class_name="field-error",
                    id=f"filter-{name}-error", aria_live="polite")
 
 
@@ -315,12 +315,13 @@ def _filters() -> rx.Component:
                 spacing="2",
                 padding_top="1.35rem",
             ),
-            columns="7",
+            # Seven across on a desktop, fewer on narrower screens (no sideways scrolling on a phone).
+            columns=rx.breakpoints(initial="1", xs="2", md="4", lg="7"),
             spacing="3",
             width="100%",
             align="start",
         ),
-        rx.text("操作者、对象按完整内容匹配；以 * 结尾时按开头匹配。日期按北京时间，含起止当日。", size="1", color="gray",
+        rx.text("操作者、对象按完整内容匹配；以 * 结尾时按开头匹配。日期按北京时间，含起止当日。", size="1", color=rx.color("gray", 11),
                 margin_top="0.35rem"),
         on_submit=S.search,
         reset_on_submit=False,
@@ -330,7 +331,7 @@ def _filters() -> rx.Component:
 
 def _audit_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["id"], color="gray"),
+        rx.table.cell(row["id"], color=rx.color("gray", 11)),
         rx.table.cell(row["at"], white_space="nowrap"),
         rx.table.cell(rx.text(row["event_label"], custom_attrs={"title": row["event"]})),
         rx.table.cell(rx.el.code(row["actor"]), white_space="nowrap"),
@@ -379,9 +380,9 @@ def audit_log_page() -> rx.Component:
             variant="surface",
             width="100%",
         ),
-        rx.cond(S.rows.length() == 0, rx.text("没有符合条件的记录。", size="2", color="gray"), rx.fragment()),
+        rx.cond(S.rows.length() == 0, rx.text("没有符合条件的记录。", size="2", color=rx.color("gray", 11)), rx.fragment()),
         rx.hstack(
-            rx.text("第 ", S.page_number.to_string(), " 页 · 每页 50 条，按时间从新到旧", size="1", color="gray"),
+            rx.text("第 ", S.page_number.to_string(), " 页 · 每页 50 条，按时间从新到旧", size="1", color=rx.color("gray", 11)),
             rx.spacer(),
             rx.button("第一页", size="1", variant="soft", on_click=S.first_page, disabled=S.history.length() == 0),
             rx.button("上一页", size="1", variant="soft", on_click=S.previous_page, disabled=S.history.length() == 0),

@@ -29,7 +29,9 @@ def agreement_body(name: str) -> rx.Component:
 def agreement_dialog(link_text: str, name: str) -> rx.Component:
     title, _ = agreement_text(name)
     return rx.dialog.root(
-        rx.dialog.trigger(rx.link(link_text, href="#", on_click=rx.prevent_default, class_name="inline-link")),
+        # A button: Reflex wraps a child with its own on_click in a <div>, which then carries the trigger's
+        # aria-haspopup and type="button" (axe: aria-allowed-attr, critical).
+        rx.dialog.trigger(rx.el.button(link_text, type="button", class_name="link-button")),
         rx.dialog.content(
             rx.dialog.title(title),
             rx.scroll_area(agreement_body(name), type="auto", scrollbars="vertical", style={"max_height": "60vh"}),
@@ -51,7 +53,7 @@ def agreement_consent(errors) -> rx.Component:  # noqa: ANN001
         ),
         rx.hstack(rx.text("阅读：", size="2"), agreement_dialog("《用户协议》", "user-agreement.txt"),
                   agreement_dialog("《隐私政策》", "privacy-policy.txt"), spacing="2"),
-        rx.text(errors.get("agreed", ""), id="field-agreed-error", size="2", color="red", aria_live="polite"),
+        rx.text(errors.get("agreed", ""), id="field-agreed-error", size="2", color=rx.color("red", 11), aria_live="polite"),
         spacing="1",
     )
 

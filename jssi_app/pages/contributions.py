@@ -52,7 +52,7 @@ def _table() -> rx.Component:
 def _cards() -> rx.Component:
     def one(r) -> rx.Component:  # noqa: ANN001
         def line(label: str, value) -> rx.Component:  # noqa: ANN001
-            return rx.hstack(rx.text(label, size="2", color="gray"), rx.spacer(), rx.text(value, size="2"),
+            return rx.hstack(rx.text(label, size="2", color=rx.color("gray", 11)), rx.spacer(), rx.text(value, size="2"),
                              width="100%")
 
         return rx.box(
@@ -61,7 +61,7 @@ def _cards() -> rx.Component:
             line("缴费基数", r["base"]),
             line("个人缴纳", r["personal"]),
             line("单位缴纳", r["unit"]),
-            rx.text(r["unit_name"], size="2", color="gray"),
+            rx.text(r["unit_name"], size="2", color=rx.color("gray", 11)),
             class_name="contribution-card",
             border=rx.cond(r["arrears"] == "1", "2px solid var(--red-9)", "1px solid var(--gray-5)"),
             border_radius="8px",
@@ -126,7 +126,7 @@ def _filters() -> rx.Component:
                 wrap="wrap",
                 spacing="4",
             ),
-            rx.text(S.errors.get("insurance_codes", ""), size="2", color="red", class_name="field-error"),
+            rx.text(S.errors.get("insurance_codes", ""), size="2", color=rx.color("red", 11), class_name="field-error"),
             border="none",
             padding="0",
             margin="0",
@@ -168,7 +168,7 @@ def contributions_page() -> rx.Component:
                       spacing="1", aria_label="当前位置"),
             rx.heading("缴费查询", as_="h1", size="6"),
             rx.text("选择时间段和险种后查询；查询结果可打印为参保缴费证明（PDF，附验证码和二维码，可在线核验）。",
-                    size="2", color="gray"),
+                    size="2", color=rx.color("gray", 11)),
             spacing="1",
         ),
         error_summary(S.summary),
@@ -179,7 +179,7 @@ def contributions_page() -> rx.Component:
                 card(
                     rx.hstack(
                         rx.heading("缴费记录", as_="h2", size="4", id="contribution-results"),
-                        rx.text(S.shown_from, " 至 ", S.shown_to, size="2", color="gray"),
+                        rx.text(S.shown_from, " 至 ", S.shown_to, size="2", color=rx.color("gray", 11)),
                         rx.spacer(),
                         rx.button(rx.icon("printer"), "打印缴费证明", on_click=S.print_proof, loading=S.printing,
                                   size="3"),
@@ -197,7 +197,7 @@ def contributions_page() -> rx.Component:
                             _pager(),
                             width="100%",
                         ),
-                        rx.text("所选期间内没有缴费记录。", color="gray"),
+                        rx.text("所选期间内没有缴费记录。", color=rx.color("gray", 11)),
                     ),
                 ),
                 width="100%",
@@ -234,7 +234,7 @@ def _result() -> rx.Component:
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             ),
             rx.text("请核对纸质证明上的姓名、身份号码、期间和合计金额与上述信息一致；不一致的，该证明无效。",
-                    size="2", color="gray"),
+                    size="2", color=rx.color("gray", 11)),
         ),
         rx.fragment(),
     )
@@ -244,7 +244,7 @@ def verify_page() -> rx.Component:
     return page_shell(
         rx.heading("缴费证明核验", as_="h1", size="6"),
         rx.text("输入参保缴费证明上印的验证码（或扫描证明上的二维码），核验证明是否由本系统出具及其内容。", size="2",
-                color="gray"),
+                color=rx.color("gray", 11)),
         error_summary(V.summary),
         card(
             form(

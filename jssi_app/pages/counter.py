@@ -9,6 +9,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, notice
 from jssi_app.components.layout import BRAND_BLUE
+from jssi_app.components.uploads import upload_zone
 from jssi_app.domain.counter_person import CHECK_FIELD, ID_CARD_CHECK_LABEL
 from jssi_app.domain.counter_tasks import MAX_NOTE
 from jssi_app.domain.registry_extract import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
@@ -42,7 +43,7 @@ def _section_title(text: str) -> rx.Component:
 def _title(text: str, subtitle: str) -> rx.Component:
     return rx.vstack(
         rx.heading(text, as_="h1", size="5"),
-        rx.text(subtitle, size="2", color="gray"),
+        rx.text(subtitle, size="2", color=rx.color("gray", 11)),
         spacing="1",
     )
 
@@ -85,7 +86,7 @@ def _item(label, value) -> rx.Component:  # noqa: ANN001
 def _service_card(title: str, text: str, href: str) -> rx.Component:
     return rx.link(
         rx.card(
-            rx.vstack(rx.text(title, weight="bold", size="3", color=BRAND_BLUE), rx.text(text, size="2", color="gray"),
+            rx.vstack(rx.text(title, weight="bold", size="3", color=BRAND_BLUE), rx.text(text, size="2", color=rx.color("gray", 11)),
                       spacing="1"),
             size="2",
             height="100%",
@@ -131,7 +132,7 @@ def _task_row(row) -> rx.Component:  # noqa: ANN001
             rx.badge(row["kind_label"], color_scheme="indigo", variant="soft"),
             rx.badge(row["status_label"], color_scheme=rx.match(row["status"], *_STATUS_COLORS, "gray"),
                      variant="soft"),
-            rx.text("受理时间 ", row["created"], size="2", color="gray"),
+            rx.text("受理时间 ", row["created"], size="2", color=rx.color("gray", 11)),
             rx.spacer(),
             rx.link(rx.cond(row["status"] == "open", "办理", "查看"), href=row["href"], weight="medium",
                     aria_label=rx.cond(row["status"] == "open", "办理 ", "查看 ") + row["summary"]),
@@ -141,7 +142,7 @@ def _task_row(row) -> rx.Component:  # noqa: ANN001
             width="100%",
         ),
         rx.text(row["summary"], size="2", weight="medium", margin_top="4px"),
-        rx.cond(row["note"] != "", rx.text("办理意见：", row["note"], size="2", color="gray"), rx.fragment()),
+        rx.cond(row["note"] != "", rx.text("办理意见：", row["note"], size="2", color=rx.color("gray", 11)), rx.fragment()),
         class_name="counter-task",
         padding="10px 12px",
         border="1px solid #d0d7e2",
@@ -178,7 +179,7 @@ def counter_queue_page() -> rx.Component:
                     rx.cond(
                         S.rows.length() > 0,
                         rx.vstack(rx.foreach(S.rows, _task_row), spacing="2", width="100%", id="counter-tasks"),
-                        rx.text("没有符合条件的窗口业务。", color="gray", size="2"),
+                        rx.text("没有符合条件的窗口业务。", color=rx.color("gray", 11), size="2"),
                     ),
                 ),
                 spacing="3",
@@ -235,11 +236,11 @@ def counter_task_page() -> rx.Component:
                         _section_title("办理"),
                         rx.vstack(
                             rx.el.label("办理意见", html_for="field-note", class_name="field-label"),
-                            rx.text("不予办理时必须填写办理意见，说明原因。", id="field-note-hint", size="2", color="gray"),
+                            rx.text("不予办理时必须填写办理意见，说明原因。", id="field-note-hint", size="2", color=rx.color("gray", 11)),
                             rx.text_area(id="field-note", name="note", default_value=S.note, on_blur=S.set_note,
                                          max_length=MAX_NOTE, rows="3", width="100%",
                                          custom_attrs={"aria-describedby": "field-note-hint field-note-error"}),
-                            rx.text(S.errors.get("note", ""), id="field-note-error", size="2", color="red",
+                            rx.text(S.errors.get("note", ""), id="field-note-error", size="2", color=rx.color("red", 11),
                                     aria_live="polite"),
                             spacing="1",
                             width="100%",
@@ -280,7 +281,7 @@ def _id_card_check(form: str) -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.text(error, id=f"{control_id}-error", size="2", color="red", aria_live="polite"),
+        rx.text(error, id=f"{control_id}-error", size="2", color=rx.color("red", 11), aria_live="polite"),
         spacing="1",
     )
 
@@ -430,7 +431,7 @@ def _result() -> rx.Component:
                  margin="0", id="import-errors"),
         rx.cond(S.total_errors > S.error_lines.length(),
                 rx.text("……另有 ", (S.total_errors - S.error_lines.length()).to_string(), " 处错误未列出", size="2",
-                        color="gray"),
+                        color=rx.color("gray", 11)),
                 rx.fragment()),
         spacing="1",
         width="100%",
@@ -486,7 +487,7 @@ def _import_body() -> rx.Component:
                 "通过后再“正式导入”。上传的文件在正式导入或重新选择后删除，未使用的2小时后删除。",
                 size="2",
             ),
-            rx.upload.root(
+            upload_zone(
                 rx.box(
                     rx.cond(S.uploading, rx.text("正在上传…"),
                             rx.text(f"点击选择或拖入文件：CSV 或 zip，合计不超过 {MAX_UPLOAD_MB}MB")),

@@ -8,6 +8,7 @@ from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.sign_out import sign_out_button
+from jssi_app.components.uploads import upload_zone
 from jssi_app.config import settings
 from jssi_app.domain import face_certification as rules
 from jssi_app.pages.staff import staff_shell
@@ -50,7 +51,7 @@ def _status() -> rx.Component:
                                       rx.data_list.value(S.tries_left.to_string() + " 次")),
                     rx.fragment()),
         ),
-        rx.cond(S.due_text != "", rx.text(S.due_text, size="2", color="gray"), rx.fragment()),
+        rx.cond(S.due_text != "", rx.text(S.due_text, size="2", color=rx.color("gray", 11)), rx.fragment()),
         id="face-status",
     )
 
@@ -107,7 +108,7 @@ def _camera() -> rx.Component:
             rx.button("开启摄像头", size="3", width="100%", on_click=S.start_camera,
                       loading=S.camera == "starting", variant=rx.cond(S.camera == "unavailable", "soft", "solid")),
         ),
-        rx.text("照片仅用于本次认证比对，比对完成后不会保存。", size="1", color="gray"),
+        rx.text("照片仅用于本次认证比对，比对完成后不会保存。", size="1", color=rx.color("gray", 11)),
     )
 
 
@@ -115,8 +116,8 @@ def _upload() -> rx.Component:
     S = FaceCertificationState
     return card(
         rx.heading("上传照片", as_="h2", size="4"),
-        rx.text("没有摄像头或无法开启时，可上传本人近期正面免冠照片（可用手机前置摄像头自拍）。", size="2", color="gray"),
-        rx.upload.root(
+        rx.text("没有摄像头或无法开启时，可上传本人近期正面免冠照片（可用手机前置摄像头自拍）。", size="2", color=rx.color("gray", 11)),
+        upload_zone(
             rx.box(rx.cond(S.busy, rx.text("正在比对，请稍候…"),
                            rx.text(f"点击选择照片：JPG 或 PNG，不超过{_max_mb()}MB")),
                    class_name="dropzone"),
@@ -133,9 +134,9 @@ def _upload() -> rx.Component:
 def face_certification_page() -> rx.Component:
     S = FaceCertificationState
     return page_shell(
-        rx.text(rx.link("个人业务", href=routes.HOME), " › 待遇认证 › 人脸识别认证", size="2", color="gray"),
+        rx.text(rx.link("个人业务", href=routes.HOME), " › 待遇认证 › 人脸识别认证", size="2", color=rx.color("gray", 11)),
         rx.heading("人脸识别认证", as_="h1", size="6"),
-        rx.text("退休人员每年需进行一次养老保险待遇领取资格认证。认证通过后，有效期至次年同月底。", size="2", color="gray"),
+        rx.text("退休人员每年需进行一次养老保险待遇领取资格认证。认证通过后，有效期至次年同月底。", size="2", color=rx.color("gray", 11)),
         error_summary(S.summary),
         rx.cond(
             S.loaded,
@@ -160,7 +161,7 @@ def face_home_entry() -> rx.Component:
     S = FaceHomeState
     return card(
         rx.heading(rx.link("人脸识别认证", href=routes.FACE_CERTIFICATION), as_="h3", size="4"),
-        rx.text("待遇认证 → 人脸识别认证 → 按提示完成操作", size="2", color="gray"),
+        rx.text("待遇认证 → 人脸识别认证 → 按提示完成操作", size="2", color=rx.color("gray", 11)),
         rx.text("退休人员每年一次的养老待遇资格认证。", size="2"),
         rx.cond(S.face_status != "",
                 rx.hstack(rx.badge(S.face_status, color_scheme=rx.match(S.face_status, ("已认证", "green"), ("无需认证", "gray"), "amber")),
@@ -196,8 +197,8 @@ def _person_card() -> rx.Component:
                              id="reference-photo"),
                     rx.fragment()),
             rx.heading(rx.cond(p.get("has_reference", "") != "", "重新采集照片", "采集照片"), as_="h3", size="3"),
-            rx.text("请本人到场、核验身份证原件后拍摄正面免冠照片并上传；照片中只能有本人一张人脸。", size="2", color="gray"),
-            rx.upload.root(
+            rx.text("请本人到场、核验身份证原件后拍摄正面免冠照片并上传；照片中只能有本人一张人脸。", size="2", color=rx.color("gray", 11)),
+            upload_zone(
                 rx.box(rx.cond(S.busy, rx.text("正在检测人脸，请稍候…"),
                                rx.text(f"点击选择照片：JPG 或 PNG，不超过{_max_mb()}MB")), class_name="dropzone"),
                 id="reference-upload",
@@ -206,7 +207,7 @@ def _person_card() -> rx.Component:
                 on_drop=S.upload_reference(rx.upload_files(upload_id="reference-upload")),
                 custom_attrs={"aria-label": "上传参保登记照片"},
             ),
-            rx.text(S.errors.get("photo", ""), color="red", size="2", role="alert"),
+            rx.text(S.errors.get("photo", ""), color=rx.color("red", 11), size="2", role="alert"),
             spacing="3",
             align="stretch",
         ),
@@ -220,7 +221,7 @@ def clerk_face_page() -> rx.Component:
         rx.hstack(rx.link("窗口业务", href=routes.STAFF_COUNTER), rx.text("›"), rx.text("采集参保登记照片"),
                   spacing="2", align="center"),
         rx.heading("采集参保登记照片", as_="h1", size="5"),
-        rx.text("采集后的照片用于退休人员人脸识别认证比对，仅工作人员可查看，加密保存。", size="2", color="gray"),
+        rx.text("采集后的照片用于退休人员人脸识别认证比对，仅工作人员可查看，加密保存。", size="2", color=rx.color("gray", 11)),
         error_summary(S.summary),
         notice(S.notice),
         rx.card(

@@ -51,7 +51,7 @@ def help_index_page() -> rx.Component:
     return _shell(
         rx.heading("帮助中心", as_="h1", size="6"),
         rx.text("注册、登录和办理业务时遇到问题，可在这里查看办事指南、操作指引和常见问题，或查询社保经办机构的地址和电话。",
-                size="2", color="gray"),
+                size="2", color=rx.color("gray", 11)),
         rx.grid(
             _entry("办事指南：个人用户注册流程", routes.HELP_GUIDE_PERSON, "参保职工、灵活就业人员等个人用户的注册步骤。"),
             _entry("办事指南：单位用户注册流程", routes.HELP_GUIDE_UNIT, "企业、机关事业单位等用人单位的注册、上传资质材料和审核。"),
@@ -85,7 +85,7 @@ def _guide_page(guide: Guide) -> rx.Component:
     other = next(g for g in GUIDES if g.key != guide.key)
     return _shell(
         rx.heading(guide.title, as_="h1", size="6"),
-        rx.text(guide.intro, size="2", color="gray"),
+        rx.text(guide.intro, size="2", color=rx.color("gray", 11)),
         rx.el.ol(*[_step(i, s) for i, s in enumerate(guide.steps, start=1)], style={"padding": 0, "margin": 0}),
         rx.hstack(rx.link(other.title, href=other.route), rx.link("操作指引", href=routes.HELP_PATHS),
                   rx.link("常见问题", href=routes.HELP_FAQ), spacing="4", wrap="wrap"),
@@ -119,7 +119,7 @@ def paths_page() -> rx.Component:
     return _shell(
         rx.heading("操作指引", as_="h1", size="6"),
         rx.text("以下为个人用户和单位用户注册后常用功能的操作路径，供参考。未登录时，点击后先登录，登录后直接进入该功能。",
-                size="2", color="gray"),
+                size="2", color=rx.color("gray", 11)),
         rx.el.ul(rx.foreach(HelpPathsState.rows, _path_row), style={"padding": 0, "margin": 0}),
     )
 
@@ -209,7 +209,7 @@ def contact_page() -> rx.Component:
     return _shell(
         rx.heading("联系我们", as_="h1", size="6"),
         rx.text("各地社会保险经办机构（参保地社保经办机构）的地址、电话和办公时间。需携带身份证原件办理的业务（如手机号变更、"
-                "身份证信息更新）请到参保地经办机构办理。", size="2", color="gray"),
+                "身份证信息更新）请到参保地经办机构办理。", size="2", color=rx.color("gray", 11)),
         rx.cond(
             S.unavailable,
             rx.callout.root(rx.callout.icon(rx.icon("circle-alert")),
@@ -230,7 +230,7 @@ def contact_page() -> rx.Component:
                     align="stretch",
                     width="100%",
                 ),
-                rx.text("正在读取经办机构列表……", size="2", color="gray", role="status"),
+                rx.text("正在读取经办机构列表……", size="2", color=rx.color("gray", 11), role="status"),
             ),
         ),
     )

@@ -10,9 +10,9 @@ from jssi_app.state.outbox import OutboxState
 
 def _message(m) -> rx.Component:  # noqa: ANN001
     return card(
-        rx.hstack(rx.badge(m["channel"]), rx.text(m["to"], weight="bold"), rx.spacer(), rx.text(m["at"], size="2", color="gray"),
+        rx.hstack(rx.badge(m["channel"]), rx.text(m["to"], weight="bold"), rx.spacer(), rx.text(m["at"], size="2", color=rx.color("gray", 11)),
                   wrap="wrap", width="100%"),
-        rx.text(m["subject"], size="2", color="gray"),
+        rx.text(m["subject"], size="2", color=rx.color("gray", 11)),
         rx.text(m["body"], white_space="pre-wrap", class_name="outbox-body"),
     )
 

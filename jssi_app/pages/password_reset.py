@@ -45,7 +45,7 @@ def _sms_form() -> rx.Component:
                   white_space="nowrap")),
         notice(S.code_notice),
         submit_button("下一步", S.busy),
-        rx.text(PHONE_LOST, size="2", color="gray"),
+        rx.text(PHONE_LOST, size="2", color=rx.color("gray", 11)),
         on_submit=S.confirm_code,
 )
 
@@ -69,7 +69,7 @@ def forgot_password_page() -> rx.Component:
                 S.reset_token != "",
                 _new_password_form(),
                 rx.vstack(
-                    rx.text("可通过注册手机号码接收验证码，或通过注册时填写的电子邮箱找回密码。", size="2", color="gray"),
+                    rx.text("可通过注册手机号码接收验证码，或通过注册时填写的电子邮箱找回密码。", size="2", color=rx.color("gray", 11)),
                     rx.radio_group.root(
                         rx.hstack(
                             rx.el.label(rx.radio_group.item(value="sms"), " 通过手机验证码找回", class_name="radio-label"),

@@ -18,7 +18,7 @@ def _function(title: str, path: str, text: str, available: bool, href: str = "")
     body = card(
         rx.hstack(heading,
                   rx.fragment() if available else rx.badge("即将开放", color_scheme="gray"), align="center"),
-        rx.text(path, size="2", color="gray"),
+        rx.text(path, size="2", color=rx.color("gray", 11)),
         rx.text(text, size="2"),
     )
     return body
@@ -48,7 +48,7 @@ def home_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.text("退休审批、工伤认定等复杂业务请到社保经办窗口办理。", size="2", color="gray"),
+        rx.text("退休审批、工伤认定等复杂业务请到社保经办窗口办理。", size="2", color=rx.color("gray", 11)),
         heading="",
         width="900px",
         header_right=[sign_out_button()],
@@ -60,7 +60,7 @@ def profile_page() -> rx.Component:
         with_notes("profile", card(
             rx.heading("完善个人信息", as_="h1", size="6"),
             rx.text("首次登录需补充户籍地址和联系地址，完成后即可使用查询、打印等功能。户籍地址已按社保系统登记信息预填，如有变化请修改。",
-                    size="2", color="gray"),
+                    size="2", color=rx.color("gray", 11)),
             rx.data_list.root(
                 rx.data_list.item(rx.data_list.label("姓名"), rx.data_list.value(S.masked_name)),
                 rx.data_list.item(rx.data_list.label("身份证号码"), rx.data_list.value(S.masked_id_number)),
@@ -78,7 +78,7 @@ def profile_page() -> rx.Component:
                     # Remount when the values change (a refused save puts back what was typed).
                     key=S.hukou_address + "|" + S.contact_address,
                 ),
-                rx.text("正在读取登记信息……", size="2", color="gray", role="status"),
+                rx.text("正在读取登记信息……", size="2", color=rx.color("gray", 11), role="status"),
             ),
         )),
         width=NOTES_WIDTH,

@@ -16,7 +16,7 @@ from jssi_app.state.registration import RegistrationState as S
 def register_choice_page() -> rx.Component:
     return page_shell(
         rx.heading("注册", as_="h1", size="6"),
-        rx.text("请根据您的身份选择注册类型。", color="gray"),
+        rx.text("请根据您的身份选择注册类型。", color=rx.color("gray", 11)),
         rx.link(
             card(
                 rx.heading("个人用户注册", as_="h2", size="5"),
@@ -52,7 +52,7 @@ def register_person_page() -> rx.Component:
     return page_shell(
         with_notes("register_person", card(
             rx.heading("个人用户注册", as_="h1", size="6"),
-            rx.text("请如实填写以下信息，姓名和身份证号码须与身份证件一致。提交后系统将与社保系统登记信息进行实名校验。", size="2", color="gray"),
+            rx.text("请如实填写以下信息，姓名和身份证号码须与身份证件一致。提交后系统将与社保系统登记信息进行实名校验。", size="2", color=rx.color("gray", 11)),
             error_summary(S.summary),
             rx.cond(
                 S.already_registered,

@@ -262,11 +262,11 @@ def _queue_row(row) -> rx.Component:  # noqa: ANN001
             ),
         ),
         rx.table.cell(_status_badge(row["status"], row["status_label"])),
-        rx.table.cell(rx.cond(row["claimed_by"] != "", row["claimed_by"], rx.text("—", color="gray"))),
+        rx.table.cell(rx.cond(row["claimed_by"] != "", row["claimed_by"], rx.text("—", color=rx.color("gray", 11)))),
         rx.table.cell(
             rx.cond(row["flags"] != "0",
                     rx.text("⚠ ", row["flags_text"], color="#b54708", weight="medium"),
-                    rx.text(row["flags_text"], color="gray")),
+                    rx.text(row["flags_text"], color=rx.color("gray", 11))),
         ),
         on_click=rx.redirect(row["href"]),
         style={"cursor": "pointer", "_hover": {"background": "#eef3fb"}},
@@ -292,7 +292,7 @@ def staff_dashboard_page() -> rx.Component:
     return staff_shell(
         rx.hstack(
             rx.heading("审核工作台", as_="h1", size="5"),
-            rx.text("单位用户注册审核 · 先到先审，3个工作日内办结", size="2", color="gray"),
+            rx.text("单位用户注册审核 · 先到先审，3个工作日内办结", size="2", color=rx.color("gray", 11)),
             align="baseline",
             spacing="3",
         ),
@@ -307,10 +307,10 @@ def staff_dashboard_page() -> rx.Component:
                 rx.cond(
                     S.rows.length() > 0,
                     _queue_table(),
-                    _panel(rx.text("没有符合条件的申请。", color="gray")),
+                    _panel(rx.text("没有符合条件的申请。", color=rx.color("gray", 11))),
                 ),
                 rx.hstack(
-                    rx.text("第", S.page_number.to_string(), "页", size="2", color="gray"),
+                    rx.text("第", S.page_number.to_string(), "页", size="2", color=rx.color("gray", 11)),
                     rx.spacer(),
                     rx.button("上一页", on_click=S.prev_page, disabled=S.page_number <= 1, size="2",
                               variant="outline"),
@@ -323,7 +323,7 @@ def staff_dashboard_page() -> rx.Component:
                 width="100%",
                 align="stretch",
             ),
-            rx.text("正在加载…", color="gray"),
+            rx.text("正在加载…", color=rx.color("gray", 11)),
         ),
         state=S,
     )
@@ -349,6 +349,7 @@ def _revealable(field_name: str, what: str) -> rx.Component:
         ),
         align="center",
         spacing="2",
+        wrap="wrap",  # the button goes under the number on a phone instead of past the screen's edge
     )
 
 
@@ -413,7 +414,7 @@ def _prechecks() -> rx.Component:
             ),
             style={"list_style": "none", "padding": "0", "margin": "0", "display": "grid", "gap": "4px"},
         ),
-        rx.text("与参保单位库自动比对的结果，仅供参考；请以材料原件为准。", size="1", color="gray"),
+        rx.text("与参保单位库自动比对的结果，仅供参考；请以材料原件为准。", size="1", color=rx.color("gray", 11)),
     )
 
 
@@ -429,9 +430,9 @@ def _material(m) -> rx.Component:  # noqa: ANN001
             style={"padding": "0", "border": "none", "background": "none", "cursor": "zoom-in"},
         ),
         rx.text(m["label"], size="1", weight="bold", max_width="150px"),
-        rx.text(m["name"], size="1", color="gray", max_width="150px", title=m["name"],
+        rx.text(m["name"], size="1", color=rx.color("gray", 11), max_width="150px", title=m["name"],
                 style={"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"}),
-        rx.text(m["pages"], "页 · ", m["size"], size="1", color="gray"),
+        rx.text(m["pages"], "页 · ", m["size"], size="1", color=rx.color("gray", 11)),
         rx.link("查看原件", href=m["original"], is_external=True, size="1"),
         spacing="1",
         width="150px",
@@ -445,7 +446,7 @@ def _materials() -> rx.Component:
         rx.cond(
             S.materials.length() > 0,
             rx.hstack(rx.foreach(S.materials, _material), spacing="4", wrap="wrap"),
-            rx.text("没有材料。", color="gray"),
+            rx.text("没有材料。", color=rx.color("gray", 11)),
         ),
     )
 
@@ -456,7 +457,7 @@ def _viewer() -> rx.Component:
         rx.dialog.content(
             rx.hstack(
                 rx.dialog.title(S.viewer.get("label", ""), size="4", margin="0"),
-                rx.text(S.viewer.get("name", ""), size="2", color="gray"),
+                rx.text(S.viewer.get("name", ""), size="2", color=rx.color("gray", 11)),
                 rx.spacer(),
                 rx.button("－", on_click=S.zoom_out, size="1", variant="soft", aria_label="缩小"),
                 rx.text(S.zoom.to_string(), "%", size="2", min_width="3em", text_align="center", aria_live="polite"),
@@ -468,7 +469,7 @@ def _viewer() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.dialog.description("预览图为材料第1页；多页 PDF 请打开原件查看全部页面。", size="1", color="gray"),
+            rx.dialog.description("预览图为材料第1页；多页 PDF 请打开原件查看全部页面。", size="1", color=rx.color("gray", 11)),
             rx.box(
                 rx.image(src=S.viewer.get("preview", ""), alt=S.viewer.get("label", "") + "预览",
                          style={"width": S.zoom.to_string() + "%", "max_width": "none", "display": "block",
@@ -493,10 +494,10 @@ def _round(r) -> rx.Component:  # noqa: ANN001
     return rx.box(
         rx.hstack(
             rx.text("第", r["number"], "轮", weight="bold", size="2"),
-            rx.text("提交 ", r["submitted_at"], size="2", color="gray"),
+            rx.text("提交 ", r["submitted_at"], size="2", color=rx.color("gray", 11)),
             _status_badge(r["status"], r["decision_label"]),
             rx.cond(r["decided_by"] != "",
-                    rx.text(r["decided_by"], " 于 ", r["decided_at"], size="2", color="gray"),
+                    rx.text(r["decided_by"], " 于 ", r["decided_at"], size="2", color=rx.color("gray", 11)),
                     rx.fragment()),
             align="center",
             spacing="3",
@@ -535,7 +536,7 @@ def _textarea(label: str, name: str, field_id: str, hint: str) -> rx.Component:
         rx.el.label(label, html_for=field_id, style={"font_size": "14px", "font_weight": "600"}),
         rx.text_area(id=field_id, name=name, max_length=MAX_OPINION_LENGTH, rows="3", placeholder=hint,
                      width="100%", size="2"),
-        rx.text(S.errors.get(name, ""), size="1", color="red", class_name="field-error"),
+        rx.text(S.errors.get(name, ""), size="1", color=rx.color("red", 11), class_name="field-error"),
         spacing="1",
         width="100%",
     )
@@ -560,7 +561,7 @@ def _reject_material(k) -> rx.Component:  # noqa: ANN001
             margin_top="2px",
         ),
         rx.text(S.errors.get("reason." + k["kind"], ""), S.errors.get("note." + k["kind"], ""), size="1",
-                color="red", class_name="field-error"),
+                color=rx.color("red", 11), class_name="field-error"),
         width="100%",
     )
 
@@ -587,8 +588,8 @@ def _decision_forms() -> rx.Component:
     reject = rx.form(
         rx.vstack(
             rx.heading("退回单位修改", as_="h3", size="3"),
-            rx.text("为需要修改的材料选择退回原因（“其他”须填写补充说明）：", size="1", color="gray"),
-            rx.text(S.errors.get("reasons", ""), size="1", color="red", class_name="field-error"),
+            rx.text("为需要修改的材料选择退回原因（“其他”须填写补充说明）：", size="1", color=rx.color("gray", 11)),
+            rx.text(S.errors.get("reasons", ""), size="1", color=rx.color("red", 11), class_name="field-error"),
             rx.foreach(S.reject_kinds, _reject_material),
             _textarea("审核意见", "opinion", "reject-opinion", "选填，将随退回通知发送给单位经办人"),
             rx.hstack(
@@ -619,12 +620,12 @@ def _actions() -> rx.Component:
                 rx.text(rx.cond(S.overdue, "⚠ ", ""), S.due_text, size="2",
                         color=rx.cond(S.overdue, "#b42318", "inherit"),
                         weight=rx.cond(S.overdue, "bold", "regular")),
-                rx.cond(S.due_note != "", rx.text(S.due_note, size="1", color="gray"), rx.fragment()),
+                rx.cond(S.due_note != "", rx.text(S.due_note, size="1", color=rx.color("gray", 11)), rx.fragment()),
                 spacing="0",
             )),
             _item("领取人", rx.cond(S.claimed_by != "",
                                   rx.text(S.claimed_by, rx.cond(S.claimed_by_me, "（我）", ""), " ",
-                                          rx.text.span(S.claimed_at, color="gray")),
+                                          rx.text.span(S.claimed_at, color=rx.color("gray", 11))),
                                   "—")),
             size="2",
             orientation="vertical",
@@ -657,7 +658,7 @@ def _actions() -> rx.Component:
                     "您的账号没有审核权限。",
                 ),
                 size="2",
-                color="gray",
+                color=rx.color("gray", 11),
             ),
             rx.fragment(),
         ),
@@ -676,7 +677,7 @@ def staff_application_page() -> rx.Component:
             rx.hstack(
                 rx.heading(S.unit_name, as_="h1", size="5"),
                 _status_badge(S.app_status, S.status_label, size="2"),
-                rx.text(S.reference_no, size="2", color="gray"),
+                rx.text(S.reference_no, size="2", color=rx.color("gray", 11)),
                 align="center",
                 spacing="3",
                 wrap="wrap",
@@ -691,7 +692,8 @@ def staff_application_page() -> rx.Component:
                 rx.vstack(_unit_info(), _prechecks(), _materials(), _history(), spacing="3", align="stretch",
                           min_width="0"),
                 rx.box(_actions()),
-                columns="minmax(0, 1fr) 380px",
+                # The 审核操作 panel beside the application from 1024 px; below it on phones and tablets.
+                columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) 380px"),
                 spacing="3",
                 width="100%",
                 align="start",

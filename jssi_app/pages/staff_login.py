@@ -20,7 +20,7 @@ def staff_login_page() -> rx.Component:
     return staff_shell(
         card(
             rx.heading("工作人员登录", as_="h1", size="6"),
-            rx.text("社保经办机构审核员、窗口经办人员使用。", size="2", color="gray"),
+            rx.text("社保经办机构审核员、窗口经办人员使用。", size="2", color=rx.color("gray", 11)),
             signed_out_notice(q),
             error_summary(S.summary),
             form(
@@ -30,7 +30,7 @@ def staff_login_page() -> rx.Component:
                 submit_button("登录", S.busy),
                 on_submit=S.submit,
             ),
-            rx.text("忘记密码请联系系统管理员重置。", size="2", color="gray"),
+            rx.text("忘记密码请联系系统管理员重置。", size="2", color=rx.color("gray", 11)),
         ),
         width="440px",
     )

@@ -9,6 +9,7 @@ from jssi_app.components.forms import code_button, error_summary, field, form, n
 from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.timeline import timeline
+from jssi_app.components.uploads import upload_zone
 from jssi_app.config import settings
 from jssi_app.domain.review import MATERIAL_HINTS, MATERIAL_LABELS, REQUIRED_MATERIALS, MaterialKind
 from jssi_app.pages.unit_business import unit_home_business_card
@@ -42,7 +43,7 @@ def _material_slot(kind: MaterialKind) -> rx.Component:
                     rx.link(rx.image(src=f["thumbnail"], alt=label + "缩略图", class_name="material-thumb"),
                             href=f["preview"], is_external=True),
                     rx.text(f["name"], size="1", max_width="120px", trim="both"),
-                    rx.text(f["size"], size="1", color="gray"),
+                    rx.text(f["size"], size="1", color=rx.color("gray", 11)),
                     rx.cond(S.editable,
                             rx.button("删除", size="1", variant="soft", color_scheme="red",
                                       on_click=S.remove(f["id"]), aria_label="删除 " + f["name"]),
@@ -55,7 +56,7 @@ def _material_slot(kind: MaterialKind) -> rx.Component:
         ),
         rx.cond(
             S.editable,
-            rx.upload.root(
+            upload_zone(
                 rx.box(
                     rx.cond(S.uploading == kind.value,
                             rx.text("正在上传…", S.upload_progress.to_string(), "%"),
@@ -72,7 +73,7 @@ def _material_slot(kind: MaterialKind) -> rx.Component:
             ),
             rx.fragment(),
         ),
-        rx.text(S.errors.get(kind.value, ""), color="red", size="2", role="alert"),
+        rx.text(S.errors.get(kind.value, ""), color=rx.color("red", 11), size="2", role="alert"),
     )
 
 
@@ -84,7 +85,7 @@ def _edit_fields() -> rx.Component:
         card(
             rx.heading("修改申请信息", as_="h2", size="4"),
             rx.text("统一社会信用代码和经办人手机号不能在线修改：代码变更请重新注册，手机号变更请联系社保经办机构。", size="2",
-                    color="gray"),
+                    color=rx.color("gray", 11)),
             form(
                 field("单位名称", "unit_name", S.errors, default_value=v.get("unit_name", ""), max_length=120),
                 field("法定代表人身份证号", "legal_rep_id", S.errors, default_value=v.get("legal_rep_id", ""), max_length=40),
@@ -180,7 +181,7 @@ def progress_page() -> rx.Component:
     return page_shell(
         with_notes("progress_query", card(
             rx.heading("审核进度查询", as_="h1", size="6"),
-            rx.text("输入统一社会信用代码和经办人手机号码，获取验证码后查询单位注册申请的审核进度。", size="2", color="gray"),
+            rx.text("输入统一社会信用代码和经办人手机号码，获取验证码后查询单位注册申请的审核进度。", size="2", color=rx.color("gray", 11)),
             error_summary(S.summary),
             form(
                 field("统一社会信用代码", "credit_code", S.errors, on_change=S.set_credit_code, max_length=40),

@@ -11,6 +11,7 @@ from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, form, notice, submit_button
 from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.uploads import upload_zone
 from jssi_app.domain.employment import END_REASONS, MAX_IMPORT_ROWS
 from jssi_app.services import employment
 from jssi_app.state.unit import UnitHomeState
@@ -64,7 +65,7 @@ def unit_home_business_card() -> rx.Component:
     """What the unit home shows once the application is approved."""
     return card(
         business_menu(),
-        rx.text("审核已通过，可办理员工参保登记（人员新增、批量增员、人员减员）和缴费基数申报。", size="2", color="gray"),
+        rx.text("审核已通过，可办理员工参保登记（人员新增、批量增员、人员减员）和缴费基数申报。", size="2", color=rx.color("gray", 11)),
     )
 
 
@@ -75,7 +76,7 @@ def _sign_out() -> list[rx.Component]:
 
 def _shell(title: str, path: str, *children: rx.Component, width: str = "1000px") -> rx.Component:
     return page_shell(
-        rx.hstack(rx.link("单位首页", href=routes.UNIT_HOME, size="2"), rx.text(path, size="2", color="gray"),
+        rx.hstack(rx.link("单位首页", href=routes.UNIT_HOME, size="2"), rx.text(path, size="2", color=rx.color("gray", 11)),
                   spacing="2", wrap="wrap"),
         card(business_menu()),
         rx.heading(title, as_="h1", size="6"),
@@ -127,7 +128,7 @@ def _row_error_table(rows, on_download) -> rx.Component:  # noqa: ANN001
 
 
 def _upload_zone(upload_id: str, handler, busy, text: str) -> rx.Component:  # noqa: ANN001
-    return rx.upload.root(
+    return upload_zone(
         rx.box(rx.cond(busy, rx.text("正在检查文件…"), rx.text(text)), class_name="dropzone"),
         id=upload_id,
         multiple=False,
@@ -166,7 +167,7 @@ def employee_add_page() -> rx.Component:
                 ),
             ),
             with_notes("employee_add", card(
-                rx.text("填写员工信息后提交。姓名和身份证号码须与员工身份证件一致。", size="2", color="gray"),
+                rx.text("填写员工信息后提交。姓名和身份证号码须与员工身份证件一致。", size="2", color=rx.color("gray", 11)),
                 error_summary(S.summary),
                 form(
                     field("姓名", "name", S.errors, max_length=40, autocomplete="off"),
@@ -250,7 +251,7 @@ def employees_page() -> rx.Component:
                 rx.table.body(rx.foreach(S.rows, _employee_row)),
                 width="100%",
             )),
-            rx.cond(S.total == 0, rx.text("没有符合条件的人员。", size="2", color="gray"), rx.fragment()),
+            rx.cond(S.total == 0, rx.text("没有符合条件的人员。", size="2", color=rx.color("gray", 11)), rx.fragment()),
             rx.hstack(
                 rx.button("上一页", variant="soft", on_click=S.go_page(-1), disabled=S.page <= 1),
                 rx.text("第 ", S.page.to_string(), " / ", S.pages.to_string(), " 页，共 ", S.total.to_string(), " 人",
@@ -263,7 +264,7 @@ def employees_page() -> rx.Component:
             rx.heading("人员减员", as_="h2", size="4"),
             rx.text("勾选上表中要减员的在职人员，填写终止日期和减员原因后提交；已选 ", S.selected.length().to_string(), " 人。",
                     size="2"),
-            rx.text(S.errors.get("selection", ""), color="red", size="2", role="alert"),
+            rx.text(S.errors.get("selection", ""), color=rx.color("red", 11), size="2", role="alert"),
             form(
                 field("终止日期", "end_date", S.errors, input_type="date", hint="用工关系终止（停止缴费）的日期"),
                 rx.vstack(
@@ -274,7 +275,7 @@ def employees_page() -> rx.Component:
                         id="field-end_reason", name="end_reason",
                         style={"height": "40px", "padding": "0 .5rem", "border_radius": "6px", "width": "100%"},
                     ),
-                    rx.text(S.errors.get("end_reason", ""), color="red", size="2"),
+                    rx.text(S.errors.get("end_reason", ""), color=rx.color("red", 11), size="2"),
                     spacing="1", width="100%",
                 ),
                 rx.button("确认减员", type="submit", size="3", color_scheme="red", width="100%",
@@ -324,7 +325,7 @@ def _entry_row(e) -> rx.Component:  # noqa: ANN001
                 rx.input(name="base-" + e["id"], placeholder=e["base"], input_mode="decimal", max_length=20,
                          on_blur=lambda v: S.set_entry(e["id"], v),
                          custom_attrs={"aria-label": "新缴费基数 " + e["name"]}, width="9rem"),
-                rx.text(S.errors.get("base-" + e["id"], ""), color="red", size="1"),
+                rx.text(S.errors.get("base-" + e["id"], ""), color=rx.color("red", 11), size="1"),
                 spacing="1",
             ),
         )),
@@ -386,7 +387,7 @@ def declaration_page() -> rx.Component:
                     rx.table.cell(r["name"]), rx.table.cell(r["unit"]), rx.table.cell(r["personal"])))),
                 width="100%",
             )),
-            rx.text("调增或不变的基数提交后立即生效；调减的基数按规定需到社保经办窗口办理，办结后生效。", size="2", color="gray"),
+            rx.text("调增或不变的基数提交后立即生效；调减的基数按规定需到社保经办窗口办理，办结后生效。", size="2", color=rx.color("gray", 11)),
         )),
         rx.cond(
             S.entering,
@@ -435,7 +436,7 @@ def declaration_page() -> rx.Component:
                 ))),
                 width="100%",
             )),
-            rx.cond(S.records.length() == 0, rx.text("暂无申报记录。", size="2", color="gray"), rx.fragment()),
+            rx.cond(S.records.length() == 0, rx.text("暂无申报记录。", size="2", color=rx.color("gray", 11)), rx.fragment()),
         ),
     )
 

@@ -9,6 +9,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.components.forms import error_summary, field, notice
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.uploads import upload_zone
 from jssi_app.pages.counter import _panel, _section_title, _services_nav, _title
 from jssi_app.pages.staff import staff_shell
 from jssi_app.services.unit_certificates import MAX_CERTIFICATE_BYTES
@@ -43,12 +44,12 @@ def _binding(row) -> rx.Component:  # noqa: ANN001
             align="center", spacing="2", wrap="wrap", width="100%",
         ),
         rx.text("证书主题：", row["subject"], size="2"),
-        rx.text("签发机构：", row["issuer"], size="2", color="gray"),
-        rx.text("有效期：", row["validity"], size="2", color="gray"),
+        rx.text("签发机构：", row["issuer"], size="2", color=rx.color("gray", 11)),
+        rx.text("有效期：", row["validity"], size="2", color=rx.color("gray", 11)),
         rx.text("SHA-256指纹：", rx.text.span(row["fingerprint"], font_family=_MONO, word_break="break-all"), size="1",
-                color="gray"),
-        rx.text("绑定：", row["bound"], size="2", color="gray"),
-        rx.cond(row["revoked"] != "", rx.text("解除：", row["revoked"], size="2", color="gray"), rx.fragment()),
+                color=rx.color("gray", 11)),
+        rx.text("绑定：", row["bound"], size="2", color=rx.color("gray", 11)),
+        rx.cond(row["revoked"] != "", rx.text("解除：", row["revoked"], size="2", color=rx.color("gray", 11)), rx.fragment()),
         class_name="unit-certificate",
         padding="10px 12px", border="1px solid #d0d7e2", border_radius="6px", background="white", width="100%",
     )
@@ -79,14 +80,14 @@ def _certs_body() -> rx.Component:
                     rx.cond(S.bindings.length() > 0,
                             rx.vstack(rx.foreach(S.bindings, _binding), spacing="2", width="100%",
                                       id="unit-certificates"),
-                            rx.text("该单位尚未绑定CA证书。", size="2", color="gray")),
+                            rx.text("该单位尚未绑定CA证书。", size="2", color=rx.color("gray", 11))),
                 ),
                 _panel(
                     _section_title("绑定证书"),
                     rx.text("上传单位经办人带来的CA证书（只含公钥的证书文件，PEM 或 DER 格式：.pem、.cer、.crt、.der；"
                             "不是含私钥的 .pfx）。系统核对证书主题中的统一社会信用代码与本单位一致、证书由本省认可的CA签发、"
                             "在有效期内且未被吊销，然后绑定。", size="2"),
-                    rx.upload.root(
+                    upload_zone(
                         rx.box(rx.cond(S.uploading, rx.text("正在核验并绑定…"),
                                        rx.text("点击选择或拖入证书文件")), class_name="dropzone"),
                         id="unit-certificate-file",
@@ -131,7 +132,7 @@ def ca_login_page() -> rx.Component:
                            rx.foreach(S.summary, lambda m: rx.text(m, class_name="ca-login-error"))),
                     color_scheme="red", role="alert", id="error-summary", tab_index=-1,
                 ),
-                rx.text("正在登录…", size="2", color="gray"),
+                rx.text("正在登录…", size="2", color=rx.color("gray", 11)),
             ),
             rx.hstack(ca_login_link(), rx.link("使用统一社会信用代码和密码登录", href=routes.LOGIN_UNIT),
                       justify="between", width="100%", wrap="wrap"),

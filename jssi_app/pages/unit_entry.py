@@ -26,7 +26,7 @@ def unit_register_page() -> rx.Component:
         with_notes("register_unit", card(
             rx.heading("单位用户注册", as_="h1", size="6"),
             rx.text("请按营业执照或登记证如实填写。提交注册申请后需上传资质材料，社保经办机构在1-3个工作日内审核。",
-                    size="2", color="gray"),
+                    size="2", color=rx.color("gray", 11)),
             error_summary(S.summary),
             form(
                 field("单位名称", "unit_name", S.errors, hint="与营业执照或登记证一致的完整名称", max_length=120,
@@ -35,7 +35,7 @@ def unit_register_page() -> rx.Component:
                 field("法定代表人身份证号", "legal_rep_id", S.errors, hint="用于验证单位授权信息", max_length=40),
                 rx.el.fieldset(
                     rx.el.legend("经办人信息"),
-                    rx.text("经办人需为单位负责社保工作的人员。", size="2", color="gray"),
+                    rx.text("经办人需为单位负责社保工作的人员。", size="2", color=rx.color("gray", 11)),
                     rx.vstack(
                         field("姓名", "handler_name", S.errors, autocomplete="name", max_length=40),
                         field("身份证号", "handler_id", S.errors, max_length=40),

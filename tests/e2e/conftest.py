@@ -169,3 +169,13 @@ def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "screenshots").mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def tour(browser, app_server):
+    """The page tour (tests/e2e/page_tour.py) on this app: its world made once, a signed-in context per role."""
+    from tests.e2e.page_tour import Tour, make_world
+
+    walk = Tour(browser, app_server, make_world(app_server), client_address)
+    yield walk
+    walk.close()
