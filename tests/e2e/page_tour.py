@@ -85,7 +85,7 @@ TOUR: list[Stop] = [
     Stop("dev/outbox"),
     Stop("verify"),
     Stop("verify", state="unknown-code", url=lambda w: "/verify?code=ABCD-EFGH-JKMN",
-         ready="[role=alert], [role=status]"),
+         ready="main [role=alert], main [role=status]"),
     # 个人用户 (signed in)
     Stop("home", PERSON),
     Stop("profile/complete", PERSON),

@@ -16,7 +16,7 @@ from tests.app_process import ROOT
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.page_tour import TOUR, registered_routes
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.rendering]
 AXE_DIR = ROOT / ".tools" / "axe" / "node_modules" / "axe-core"
 AXE_JS = AXE_DIR / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

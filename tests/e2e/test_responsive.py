@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.page_tour import TOUR
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.rendering]
 WIDTHS = {360: 740, 390: 844, 768: 1024, 1280: 800, 1440: 900}
 SCREENSHOT_WIDTHS = (390, 1280)
 DESKTOP_WIDTHS = (1280, 1440)
