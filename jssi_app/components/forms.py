@@ -15,10 +15,12 @@ from reflex_components_core.el.elements.inline import A as PlainAnchor
 
 
 def _focus_field(name: Var[str]) -> list:
-    """Moves focus to the field itself (a plain `#field-…` jump only scrolls in some browsers); the name is a
-    plain identifier (FormMixin.summary_links keeps only those)."""
+    """Moves focus to the field itself (a plain `#field-…` jump only scrolls in some browsers): the control with
+    id `field-NAME`, else the upload zone `upload-NAME`, else the control named NAME. The name is a plain
+    identifier (FormMixin.summary_links keeps only those)."""
     script = ("(()=>{const n='" + name + "';const e=document.getElementById('field-'+n)"
-              "||document.querySelector('[name=\"'+n+'\"]');if(e){e.focus();e.scrollIntoView({block:'center'});}})()")
+              "||document.getElementById('upload-'+n)||document.querySelector('[name=\"'+n+'\"]');"
+              "if(e){e.focus();e.scrollIntoView({block:'center'});}})()")
     return [rx.prevent_default, rx.call_script(script)]
 
 

@@ -106,6 +106,8 @@ def _filters() -> rx.Component:
             border="none",
             padding="0",
             margin="0",
+            id="field-insurance_codes",  # the summary's link moves focus to the group
+            tab_index=-1,
         ),
         submit_button("查询", S.busy & ~S.printing),
         on_submit=S.search,

@@ -268,7 +268,7 @@ def counter_task_page() -> rx.Component:
 
 def _id_card_check(form: str) -> rx.Component:
     S = CounterPersonState
-    control_id = f"{form}-id-card-checked"
+    control_id = f"field-{form}.{CHECK_FIELD}"  # the error's key: the summary links here
     error = S.errors.get(f"{form}.{CHECK_FIELD}", "")
     return rx.vstack(
         rx.hstack(

@@ -9,7 +9,7 @@ import reflex as rx
 from jssi_app.domain.errors import DomainError, ValidationFailed
 from jssi_app.state.base import GENERIC_FAILURE, call_service, log
 
-_FIELD_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class FormMixin(rx.State, mixin=True):

@@ -30,8 +30,9 @@ def test_a_message_about_the_whole_form_is_not_a_link():
 
 
 def test_only_plain_field_names_reach_the_focus_script():
-    links = _links({"note.licence": "请填写补充说明", "x');alert(1);//": "坏"}, ["请填写补充说明", "坏"])
-    assert [link["field"] for link in links] == ["", ""]
+    links = _links({"note.licence": "请填写补充说明", "x');alert(1);//": "坏", 'a"]': "也坏"},
+                   ["请填写补充说明", "坏", "也坏"])
+    assert [link["field"] for link in links] == ["note.licence", "", ""]
 
 
 def test_every_cell_carries_its_column_name():
