@@ -107,7 +107,7 @@ def _filters() -> rx.Component:
             padding="0",
             margin="0",
             id="field-insurance_codes",  # the summary's link moves focus to the group
-            tab_index=-1,
+            custom_attrs={"tabIndex": -1},
         ),
         submit_button("查询", S.busy & ~S.printing),
         on_submit=S.search,
