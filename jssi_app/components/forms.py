@@ -9,15 +9,42 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+# rx.el.a is React Router's Link, which rewrites "#field-x" into "/current/path/#field-x"; the summary's links
+# are plain in-page anchors.
+from reflex_components_core.el.elements.inline import A as PlainAnchor
 
-def error_summary(messages: Var[list[str]]) -> rx.Component:
+
+def _focus_field(name: Var[str]) -> list:
+    """Moves focus to the field itself (a plain `#field-…` jump only scrolls in some browsers): the control with
+    id `field-NAME`, else the upload zone `upload-NAME`, else the control named NAME. The name is a plain
+    identifier (FormMixin.summary_links keeps only those)."""
+    script = ("(()=>{const n='" + name + "';const e=document.getElementById('field-'+n)"
+              "||document.getElementById('upload-'+n)||document.querySelector('[name=\"'+n+'\"]');"
+              "if(e){e.focus();e.scrollIntoView({block:'center'});}})()")
+    return [rx.prevent_default, rx.call_script(script)]
+
+
+def _summary_item(item: Var[dict[str, str]]) -> rx.Component:
+    return rx.el.li(
+        rx.cond(
+            item["field"] != "",
+            PlainAnchor.create(item["message"], href="#field-" + item["field"], on_click=_focus_field(item["field"]),
+                               class_name="error-summary-link"),
+            rx.el.span(item["message"]),
+        )
+    )
+
+
+def error_summary(items: Var[list[dict[str, str]]]) -> rx.Component:
+    """The summary at the top (FormMixin.summary_links): announced (role=alert), focused after a refused submit
+    (FormMixin._focus_summary), each message a link to its field."""
     return rx.cond(
-        messages.length() > 0,
+        items.length() > 0,
         rx.callout.root(
-            rx.callout.icon(rx.icon("circle-alert")),
+            rx.callout.icon(rx.icon("circle-alert", aria_hidden="true")),
             rx.box(
                 rx.text("提交未成功，请修改以下内容：", weight="bold"),
-                rx.el.ul(rx.foreach(messages, lambda m: rx.el.li(m)), padding_left="1.2em", margin="0.25rem 0 0"),
+                rx.el.ul(rx.foreach(items, _summary_item), padding_left="1.2em", margin="0.25rem 0 0"),
             ),
             color_scheme="red",
             role="alert",
@@ -86,17 +113,24 @@ def field(
         rx.el.label(label + label_suffix, html_for=field_id, class_name="field-label"),
         rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="2", color=rx.color("gray", 11)), rx.fragment()),
         rx.hstack(control, extra, width="100%", align="center") if extra is not None else control,
-        rx.text(
-            error,
-            id=f"{field_id}-error",
-            size="2",
-            color=rx.color("red", 11),
-            class_name="field-error",
-            aria_live="polite",
-        ),
+        field_error(error, f"{field_id}-error"),
         spacing="1",
         width="100%",
         align="stretch",
+    )
+
+
+def field_error(error: Var[str], error_id: Var[str] | str | None = None, size: str = "2", **props) -> rx.Component:
+    """A field's message, announced when it appears; an icon and words, not colour alone. Empty (and hidden by
+    `.field-error:empty`) while there is nothing to say."""
+    return rx.text(
+        rx.cond(error != "", rx.fragment(rx.icon("circle-alert", size=16, aria_hidden="true"), error), rx.fragment()),
+        size=size,
+        color=rx.color("red", 11),
+        class_name="field-error",
+        aria_live="polite",
+        **({"id": error_id} if error_id is not None else {}),
+        **props,
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, form, notice
+from jssi_app.components.forms import error_summary, field, field_error, form, notice
 from jssi_app.components.layout import page_shell
+from jssi_app.components.tables import card_table, cell, labelled_cells
 from jssi_app.domain.staff import ROLE_LABELS
 from jssi_app.services.audit_log import OUTCOME_LABELS, event_choices
 from jssi_app.state.admin import PASSWORD_ELEMENT, AuditLogState, StaffAdminState
@@ -42,10 +43,6 @@ def _nav(state) -> list[rx.Component]:
     ]
 
 
-def _th(text: str, **props) -> rx.Component:
-    return rx.table.column_header_cell(text, white_space="nowrap", **props)
-
-
 # --- 工作人员管理 ------------------------------------------------------------------------------------
 
 
@@ -57,6 +54,9 @@ def _status(row) -> rx.Component:
         spacing="1",
         wrap="wrap",
     )
+
+
+_STAFF_HEADERS = ("用户名", "姓名", "角色", "状态", "创建时间", "最近登录", "操作")
 
 
 def _staff_row(row) -> rx.Component:
@@ -79,13 +79,16 @@ def _staff_row(row) -> rx.Component:
         ),
     )
     return rx.table.row(
-        rx.table.row_header_cell(rx.text(row["username"], weight="medium")),
-        rx.table.cell(row["display_name"]),
-        rx.table.cell(row["role_label"]),
-        rx.table.cell(_status(row)),
-        rx.table.cell(row["created"], white_space="nowrap"),
-        rx.table.cell(row["last_sign_in"], white_space="nowrap"),
-        rx.table.cell(actions),
+        *labelled_cells(
+            _STAFF_HEADERS,
+            cell(rx.text(row["username"], weight="medium"), header=True),
+            row["display_name"],
+            row["role_label"],
+            _status(row),
+            cell(row["created"], white_space="nowrap"),
+            cell(row["last_sign_in"], white_space="nowrap"),
+            actions,
+        ),
         align="center",
     )
 
@@ -176,7 +179,7 @@ def _new_staff_form() -> rx.Component:
             style=_SELECT_LARGE,
             custom_attrs={"aria-describedby": "field-role-error"},
         ),
-        rx.text(role_error, id="field-role-error", size="2", color=rx.color("red", 11), class_name="field-error", aria_live="polite"),
+        field_error(role_error, "field-role-error"),
         spacing="1",
         width="100%",
     )
@@ -214,17 +217,8 @@ def staff_admin_page() -> rx.Component:
     return page_shell(
         rx.heading("工作人员管理", as_="h1", size="6"),
         notice(S.notice),
-        error_summary(S.summary),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(_th("用户名"), _th("姓名"), _th("角色"), _th("状态"), _th("创建时间"), _th("最近登录"),
-                             _th("操作")),
-            ),
-            rx.table.body(rx.foreach(S.rows, _staff_row)),
-            size="1",
-            variant="surface",
-            width="100%",
-        ),
+        error_summary(S.summary_links),
+        card_table(_STAFF_HEADERS, rx.foreach(S.rows, _staff_row), caption="工作人员账号", size="1", variant="surface"),
         rx.cond(S.rows.length() == 0, rx.text("暂无工作人员账号。", size="2", color=rx.color("gray", 11)), rx.fragment()),
         _new_staff_form(),
         _confirm_dialog(),
@@ -242,8 +236,7 @@ def _filter_label(text: str, html_for: str) -> rx.Component:
 
 
 def _filter_error(name: str) -> rx.Component:
-    return rx.text(AuditLogState.errors.get(name, ""), size="1", color=rx.color("red", 11), class_name="field-error",
-                   id=f"filter-{name}-error", aria_live="polite")
+    return field_error(AuditLogState.errors.get(name, ""), f"filter-{name}-error", size="1")
 
 
 def _text_filter(label: str, name: str, value, on_change, placeholder: str) -> rx.Component:
@@ -315,7 +308,6 @@ def _filters() -> rx.Component:
                 spacing="2",
                 padding_top="1.35rem",
             ),
-            # Seven across on a desktop, fewer on narrower screens (no sideways scrolling on a phone).
             columns=rx.breakpoints(initial="1", xs="2", md="4", lg="7"),
             spacing="3",
             width="100%",
@@ -329,19 +321,22 @@ def _filters() -> rx.Component:
     )
 
 
+_AUDIT_HEADERS = ("编号", "时间", "事件", "操作者", "对象", "客户端地址", "结果", "详情", "哈希")
+
+
 def _audit_row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(row["id"], color=rx.color("gray", 11)),
-        rx.table.cell(row["at"], white_space="nowrap"),
-        rx.table.cell(rx.text(row["event_label"], custom_attrs={"title": row["event"]})),
-        rx.table.cell(rx.el.code(row["actor"]), white_space="nowrap"),
-        rx.table.cell(rx.el.code(row["subject"]), white_space="nowrap"),
-        rx.table.cell(row["client_ip"], white_space="nowrap"),
-        rx.table.cell(rx.badge(row["outcome_label"],
-                               color_scheme=rx.cond(row["outcome"] == "failure", "red", "green"))),
-        rx.table.cell(rx.el.code(row["detail"], style=_DETAIL)),
-        rx.table.cell(rx.el.code(row["hash_short"], custom_attrs={"title": row["hash"]}), white_space="nowrap"),
-    )
+    return rx.table.row(*labelled_cells(
+        _AUDIT_HEADERS,
+        cell(row["id"], color=rx.color("gray", 11)),
+        cell(row["at"], white_space="nowrap"),
+        rx.text(row["event_label"], custom_attrs={"title": row["event"]}),
+        cell(rx.el.code(row["actor"]), white_space="nowrap"),
+        cell(rx.el.code(row["subject"]), white_space="nowrap"),
+        cell(row["client_ip"], white_space="nowrap"),
+        rx.badge(row["outcome_label"], color_scheme=rx.cond(row["outcome"] == "failure", "red", "green")),
+        rx.el.code(row["detail"], style=_DETAIL),
+        cell(rx.el.code(row["hash_short"], custom_attrs={"title": row["hash"]}), white_space="nowrap"),
+    ))
 
 
 def audit_log_page() -> rx.Component:
@@ -368,18 +363,9 @@ def audit_log_page() -> rx.Component:
                             role="status", size="1"),
             rx.fragment(),
         ),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         _filters(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(_th("编号"), _th("时间"), _th("事件"), _th("操作者"), _th("对象"), _th("客户端地址"),
-                             _th("结果"), _th("详情"), _th("哈希")),
-            ),
-            rx.table.body(rx.foreach(S.rows, _audit_row)),
-            size="1",
-            variant="surface",
-            width="100%",
-        ),
+        card_table(_AUDIT_HEADERS, rx.foreach(S.rows, _audit_row), caption="审计日志", size="1", variant="surface"),
         rx.cond(S.rows.length() == 0, rx.text("没有符合条件的记录。", size="2", color=rx.color("gray", 11)), rx.fragment()),
         rx.hstack(
             rx.text("第 ", S.page_number.to_string(), " 页 · 每页 50 条，按时间从新到旧", size="1", color=rx.color("gray", 11)),
@@ -389,6 +375,7 @@ def audit_log_page() -> rx.Component:
             rx.button("下一页", size="1", on_click=S.next_page, disabled=S.next_before == 0),
             align="center",
             spacing="2",
+            wrap="wrap",
             width="100%",
         ),
         width=WIDE,

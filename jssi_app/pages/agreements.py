@@ -6,6 +6,7 @@ from pathlib import Path
 
 import reflex as rx
 
+from jssi_app.components.forms import field_error
 from jssi_app.components.layout import card, page_shell
 
 _DIR = Path(__file__).resolve().parents[2] / "assets" / "agreements"
@@ -53,7 +54,7 @@ def agreement_consent(errors) -> rx.Component:  # noqa: ANN001
         ),
         rx.hstack(rx.text("阅读：", size="2"), agreement_dialog("《用户协议》", "user-agreement.txt"),
                   agreement_dialog("《隐私政策》", "privacy-policy.txt"), spacing="2"),
-        rx.text(errors.get("agreed", ""), id="field-agreed-error", size="2", color=rx.color("red", 11), aria_live="polite"),
+        field_error(errors.get("agreed", ""), "field-agreed-error"),
         spacing="1",
     )
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, form, submit_button
+from jssi_app.components.forms import error_summary, field, field_error, form, submit_button
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.tables import card_table, cell, labelled_cells
 from jssi_app.components.sign_out import sign_out_button
 from jssi_app.state.contributions import ContributionsState as S
 from jssi_app.state.contributions import VerifyState as V
 
 TITLE = "江苏社保网上服务大厅"
-# Below Radix's `sm` breakpoint (30em) rows are cards; from it up, a table.
-_PHONE_ONLY = rx.breakpoints(initial="block", sm="none")
-_WIDE_ONLY = rx.breakpoints(initial="none", sm="block")
-
-
 def _status(row) -> rx.Component:  # noqa: ANN001
     # 欠缴 is said in words (and marked with an icon), not by colour alone.
     return rx.cond(
@@ -27,50 +23,30 @@ def _status(row) -> rx.Component:  # noqa: ANN001
     )
 
 
+_HEADERS = ("费款所属期", "险种", "缴费基数", "个人缴纳", "单位缴纳", "缴费单位", "缴费状态")
+
+
 def _table() -> rx.Component:
-    headers = ("费款所属期", "险种", "缴费基数", "个人缴纳", "单位缴纳", "缴费单位", "缴费状态")
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap") for h in headers])),
-        rx.table.body(
-            rx.foreach(S.rows, lambda r: rx.table.row(
-                rx.table.row_header_cell(r["period"], white_space="nowrap"),
-                rx.table.cell(r["insurance_name"]),
-                rx.table.cell(r["base"], text_align="right"),
-                rx.table.cell(r["personal"], text_align="right"),
-                rx.table.cell(r["unit"], text_align="right"),
-                rx.table.cell(r["unit_name"]),
-                rx.table.cell(_status(r)),
-                background=rx.cond(r["arrears"] == "1", "var(--red-2)", "transparent"),
-            ))
-        ),
+    # One markup: a table on wide screens, cards on phones (components/tables.py).
+    return card_table(
+        _HEADERS,
+        rx.foreach(S.rows, lambda r: rx.table.row(
+            *labelled_cells(
+                _HEADERS,
+                cell(r["period"], header=True, white_space="nowrap"),
+                r["insurance_name"],
+                cell(r["base"], text_align="right"),
+                cell(r["personal"], text_align="right"),
+                cell(r["unit"], text_align="right"),
+                r["unit_name"],
+                _status(r),
+            ),
+            class_name=rx.cond(r["arrears"] == "1", "row-arrears", ""),
+        )),
+        caption="缴费记录",
         variant="surface",
         size="1",
-        width="100%",
     )
-
-
-def _cards() -> rx.Component:
-    def one(r) -> rx.Component:  # noqa: ANN001
-        def line(label: str, value) -> rx.Component:  # noqa: ANN001
-            return rx.hstack(rx.text(label, size="2", color=rx.color("gray", 11)), rx.spacer(), rx.text(value, size="2"),
-                             width="100%")
-
-        return rx.box(
-            rx.hstack(rx.text(r["period"], weight="bold"), rx.text(r["insurance_name"], size="2"), rx.spacer(),
-                      _status(r), align="center", width="100%", wrap="wrap"),
-            line("缴费基数", r["base"]),
-            line("个人缴纳", r["personal"]),
-            line("单位缴纳", r["unit"]),
-            rx.text(r["unit_name"], size="2", color=rx.color("gray", 11)),
-            class_name="contribution-card",
-            border=rx.cond(r["arrears"] == "1", "2px solid var(--red-9)", "1px solid var(--gray-5)"),
-            border_radius="8px",
-            padding="0.6rem 0.75rem",
-            background="white",
-            width="100%",
-        )
-
-    return rx.vstack(rx.foreach(S.rows, one), spacing="2", width="100%")
 
 
 def _pager() -> rx.Component:
@@ -126,10 +102,12 @@ def _filters() -> rx.Component:
                 wrap="wrap",
                 spacing="4",
             ),
-            rx.text(S.errors.get("insurance_codes", ""), size="2", color=rx.color("red", 11), class_name="field-error"),
+            field_error(S.errors.get("insurance_codes", ""), "field-insurance_codes-error"),
             border="none",
             padding="0",
             margin="0",
+            id="field-insurance_codes",  # the summary's link moves focus to the group
+            custom_attrs={"tabIndex": -1},
         ),
         submit_button("查询", S.busy & ~S.printing),
         on_submit=S.search,
@@ -171,7 +149,7 @@ def contributions_page() -> rx.Component:
                     size="2", color=rx.color("gray", 11)),
             spacing="1",
         ),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         card(_filters()),
         rx.cond(
             S.has_result,
@@ -192,8 +170,7 @@ def contributions_page() -> rx.Component:
                     rx.cond(
                         S.rows.length() > 0,
                         rx.vstack(
-                            rx.box(_table(), display=_WIDE_ONLY, width="100%"),
-                            rx.box(_cards(), display=_PHONE_ONLY, width="100%"),
+                            _table(),
                             _pager(),
                             width="100%",
                         ),
@@ -245,7 +222,7 @@ def verify_page() -> rx.Component:
         rx.heading("缴费证明核验", as_="h1", size="6"),
         rx.text("输入参保缴费证明上印的验证码（或扫描证明上的二维码），核验证明是否由本系统出具及其内容。", size="2",
                 color=rx.color("gray", 11)),
-        error_summary(V.summary),
+        error_summary(V.summary_links),
         card(
             form(
                 field("验证码", "code", V.errors, default_value=V.code, hint="20位，如 XXXXX-XXXXX-XXXXX-XXXXX",

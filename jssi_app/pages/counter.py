@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, notice
+from jssi_app.components.forms import error_summary, field, field_error, notice
 from jssi_app.components.layout import BRAND_BLUE
 from jssi_app.components.uploads import upload_zone
 from jssi_app.domain.counter_person import CHECK_FIELD, ID_CARD_CHECK_LABEL
@@ -159,7 +159,7 @@ def counter_queue_page() -> rx.Component:
     return staff_shell(
         _title("窗口业务", "窗口经办 · 办理群众和单位到社保经办机构窗口办理的业务，先到先办"),
         _services_nav(),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(
             S.loaded,
             rx.vstack(
@@ -202,7 +202,7 @@ def counter_task_page() -> rx.Component:
         rx.link("← 返回窗口业务", href=routes.STAFF_COUNTER, size="2"),
         rx.heading("窗口业务详情", as_="h1", size="5"),
         notice(S.notice),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(
             S.loaded,
             rx.vstack(
@@ -240,8 +240,7 @@ def counter_task_page() -> rx.Component:
                             rx.text_area(id="field-note", name="note", default_value=S.note, on_blur=S.set_note,
                                          max_length=MAX_NOTE, rows="3", width="100%",
                                          custom_attrs={"aria-describedby": "field-note-hint field-note-error"}),
-                            rx.text(S.errors.get("note", ""), id="field-note-error", size="2", color=rx.color("red", 11),
-                                    aria_live="polite"),
+                            field_error(S.errors.get("note", ""), "field-note-error"),
                             spacing="1",
                             width="100%",
                         ),
@@ -270,7 +269,7 @@ def counter_task_page() -> rx.Component:
 
 def _id_card_check(form: str) -> rx.Component:
     S = CounterPersonState
-    control_id = f"{form}-id-card-checked"
+    control_id = f"field-{form}.{CHECK_FIELD}"  # the error's key: the summary links here
     error = S.errors.get(f"{form}.{CHECK_FIELD}", "")
     return rx.vstack(
         rx.hstack(
@@ -281,7 +280,7 @@ def _id_card_check(form: str) -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.text(error, id=f"{control_id}-error", size="2", color=rx.color("red", 11), aria_live="polite"),
+        field_error(error, f"{control_id}-error"),
         spacing="1",
     )
 
@@ -330,7 +329,7 @@ def counter_person_page() -> rx.Component:
     return staff_shell(
         _title("人员信息变更", "本人持身份证原件到窗口办理：变更手机号码、15位升18位、更正姓名"),
         _services_nav(),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(
             S.done_title != "",
             rx.callout.root(
@@ -469,7 +468,7 @@ def counter_import_page() -> rx.Component:
     return staff_shell(
         _title("参保数据导入", "与命令行 import-registry 使用同一导入程序：任何一行有误则整批不导入"),
         _services_nav(),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(S.allowed, _import_body(), rx.fragment()),
         state=S,
         width="900px",

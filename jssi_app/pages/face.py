@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, form, notice, submit_button
+from jssi_app.components.forms import error_summary, field, field_error, form, notice, submit_button
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.sign_out import sign_out_button
 from jssi_app.components.uploads import upload_zone
@@ -137,7 +137,7 @@ def face_certification_page() -> rx.Component:
         rx.text(rx.link("个人业务", href=routes.HOME), " › 待遇认证 › 人脸识别认证", size="2", color=rx.color("gray", 11)),
         rx.heading("人脸识别认证", as_="h1", size="6"),
         rx.text("退休人员每年需进行一次养老保险待遇领取资格认证。认证通过后，有效期至次年同月底。", size="2", color=rx.color("gray", 11)),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(
             S.loaded,
             rx.fragment(
@@ -207,7 +207,7 @@ def _person_card() -> rx.Component:
                 on_drop=S.upload_reference(rx.upload_files(upload_id="reference-upload")),
                 custom_attrs={"aria-label": "上传参保登记照片"},
             ),
-            rx.text(S.errors.get("photo", ""), color=rx.color("red", 11), size="2", role="alert"),
+            field_error(S.errors.get("photo", ""), "field-photo-error", role="alert"),
             spacing="3",
             align="stretch",
         ),
@@ -222,7 +222,7 @@ def clerk_face_page() -> rx.Component:
                   spacing="2", align="center"),
         rx.heading("采集参保登记照片", as_="h1", size="5"),
         rx.text("采集后的照片用于退休人员人脸识别认证比对，仅工作人员可查看，加密保存。", size="2", color=rx.color("gray", 11)),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         notice(S.notice),
         rx.card(
             form(

@@ -19,7 +19,7 @@ def login_page() -> rx.Component:
             rx.heading("个人用户登录", as_="h1", size="6"),
             signed_out_notice(q),
             rx.cond(q.get("reset", "") == "1", rx.callout.root(rx.callout.text("密码已重置，请使用新密码登录。"), color_scheme="green", role="status"), rx.fragment()),
-            error_summary(LoginState.summary),
+            error_summary(LoginState.summary_links),
             form(
                 field("身份证号码", "id_number", LoginState.errors, autocomplete="username", max_length=40),
                 field("登录密码", "password", LoginState.errors, input_type="password",

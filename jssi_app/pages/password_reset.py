@@ -18,7 +18,7 @@ def _new_password_form() -> rx.Component:
     return rx.vstack(
         rx.heading("设置新密码", as_="h2", size="5"),
         rx.text("账号：", S.reset_for, size="2"),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         form(
             field("新密码", "password", S.errors, input_type="password", autocomplete="new-password",
                   hint=PASSWORD_RULE_TEXT + "；不能与当前密码相同", on_change=S.password_typed.debounce(250), max_length=64),
@@ -81,7 +81,7 @@ def forgot_password_page() -> rx.Component:
                         on_change=S.set_method,
                         aria_label="找回方式",
                     ),
-                    error_summary(S.summary),
+                    error_summary(S.summary_links),
                     rx.cond(S.method == "sms", _sms_form(), _email_form()),
                     spacing="4",
                     align="stretch",

@@ -65,7 +65,7 @@ def profile_page() -> rx.Component:
                 rx.data_list.item(rx.data_list.label("姓名"), rx.data_list.value(S.masked_name)),
                 rx.data_list.item(rx.data_list.label("身份证号码"), rx.data_list.value(S.masked_id_number)),
             ),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             rx.cond(
                 S.profile_loaded,
                 form(

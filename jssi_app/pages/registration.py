@@ -53,7 +53,7 @@ def register_person_page() -> rx.Component:
         with_notes("register_person", card(
             rx.heading("个人用户注册", as_="h1", size="6"),
             rx.text("请如实填写以下信息，姓名和身份证号码须与身份证件一致。提交后系统将与社保系统登记信息进行实名校验。", size="2", color=rx.color("gray", 11)),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             rx.cond(
                 S.already_registered,
                 rx.hstack(rx.link("去登录", href=routes.LOGIN), rx.link("忘记密码", href=routes.FORGOT_PASSWORD), spacing="4"),

@@ -11,8 +11,9 @@ import reflex as rx
 from reflex.vars import Var
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, form, notice, submit_button
+from jssi_app.components.forms import error_summary, field, field_error, form, notice, submit_button
 from jssi_app.components.layout import BRAND_BLUE, card, footer
+from jssi_app.components.tables import card_table, labelled_cells
 from jssi_app.domain.passwords import PASSWORD_RULE_TEXT
 from jssi_app.domain.review import MAX_NOTE_LENGTH, MAX_OPINION_LENGTH, REJECTION_REASONS
 from jssi_app.state.staff import (
@@ -28,10 +29,6 @@ _SUBMIT_FILTERS = "document.getElementById('queue-filter')?.requestSubmit()"
 _INPUT_STYLE = {
     "height": "32px", "padding": "0 8px", "border": "1px solid #b8c4d6", "border_radius": "4px",
     "background": "white", "font_size": "14px",
-}
-_VISUALLY_HIDDEN = {
-    "position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden", "clip": "rect(0 0 0 0)",
-    "white_space": "nowrap",
 }
 _STATUS_COLORS = (("submitted", "blue"), ("in_review", "amber"), ("approved", "green"), ("rejected", "red"))
 
@@ -138,7 +135,7 @@ def staff_password_page() -> rx.Component:
                                 color_scheme="blue", role="status"),
                 rx.fragment(),
             ),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             form(
                 field("当前密码", "current_password", S.errors, input_type="password",
                       autocomplete="current-password", max_length=64),
@@ -215,6 +212,7 @@ def _filters() -> rx.Component:
                                 aria_label="提交日期（止）", style=_INPUT_STYLE),
                     align="center",
                     spacing="1",
+                    wrap="wrap",
                 ),
                 "queue-from",
             ),
@@ -245,14 +243,18 @@ def _filters() -> rx.Component:
 _DUE_COLORS = (("late", "#b42318"), ("soon", "#b54708"), ("done", "#667085"))
 
 
+QUEUE_HEADERS = ("受理编号", "单位名称", "统一社会信用代码", "提交时间", "办理期限", "状态", "领取人", "预审提示")
+
+
 def _queue_row(row) -> rx.Component:  # noqa: ANN001
     due_color = rx.match(row["due_state"], *_DUE_COLORS, "#1d2939")
     return rx.table.row(
-        rx.table.cell(rx.link(row["reference_no"], href=row["href"], weight="medium")),
-        rx.table.cell(rx.link(row["unit_name"], href=row["href"], color_scheme="gray", high_contrast=True)),
-        rx.table.cell(rx.text(row["uscc"], font_family="ui-monospace, monospace", size="2")),
-        rx.table.cell(row["submitted_at"]),
-        rx.table.cell(
+        *labelled_cells(
+            QUEUE_HEADERS,
+            rx.link(row["reference_no"], href=row["href"], weight="medium"),
+            rx.link(row["unit_name"], href=row["href"], color_scheme="gray", high_contrast=True),
+            rx.text(row["uscc"], font_family="ui-monospace, monospace", size="2"),
+            row["submitted_at"],
             rx.text(
                 rx.cond(row["due_state"] == "late", "⚠ ", ""),
                 row["due_text"],
@@ -260,10 +262,8 @@ def _queue_row(row) -> rx.Component:  # noqa: ANN001
                 weight=rx.cond(row["due_state"] == "late", "bold", "regular"),
                 title="期限 " + row["due_date"],
             ),
-        ),
-        rx.table.cell(_status_badge(row["status"], row["status_label"])),
-        rx.table.cell(rx.cond(row["claimed_by"] != "", row["claimed_by"], rx.text("—", color=rx.color("gray", 11)))),
-        rx.table.cell(
+            _status_badge(row["status"], row["status_label"]),
+            rx.cond(row["claimed_by"] != "", row["claimed_by"], rx.text("—", color=rx.color("gray", 11))),
             rx.cond(row["flags"] != "0",
                     rx.text("⚠ ", row["flags_text"], color="#b54708", weight="medium"),
                     rx.text(row["flags_text"], color=rx.color("gray", 11))),
@@ -275,16 +275,7 @@ def _queue_row(row) -> rx.Component:  # noqa: ANN001
 
 def _queue_table() -> rx.Component:
     S = StaffQueueState
-    headers = ["受理编号", "单位名称", "统一社会信用代码", "提交时间", "办理期限", "状态", "领取人", "预审提示"]
-    return rx.table.root(
-        # The table's accessible name, read by screen readers and not shown.
-        rx.el.caption("审核列表", style=_VISUALLY_HIDDEN),
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap") for h in headers])),
-        rx.table.body(rx.foreach(S.rows, _queue_row)),
-        size="1",
-        variant="surface",
-        width="100%",
-    )
+    return card_table(QUEUE_HEADERS, rx.foreach(S.rows, _queue_row), caption="审核列表", size="1", variant="surface")
 
 
 def staff_dashboard_page() -> rx.Component:
@@ -297,7 +288,7 @@ def staff_dashboard_page() -> rx.Component:
             spacing="3",
         ),
         notice(S.notice),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(
             S.loaded,
             rx.vstack(
@@ -535,8 +526,8 @@ def _textarea(label: str, name: str, field_id: str, hint: str) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font_size": "14px", "font_weight": "600"}),
         rx.text_area(id=field_id, name=name, max_length=MAX_OPINION_LENGTH, rows="3", placeholder=hint,
-                     width="100%", size="2"),
-        rx.text(S.errors.get(name, ""), size="1", color=rx.color("red", 11), class_name="field-error"),
+                     width="100%", size="2", custom_attrs={"aria-describedby": f"{field_id}-error"}),
+        field_error(S.errors.get(name, ""), f"{field_id}-error", size="1"),
         spacing="1",
         width="100%",
     )
@@ -560,8 +551,8 @@ def _reject_material(k) -> rx.Component:  # noqa: ANN001
             width="100%",
             margin_top="2px",
         ),
-        rx.text(S.errors.get("reason." + k["kind"], ""), S.errors.get("note." + k["kind"], ""), size="1",
-                color=rx.color("red", 11), class_name="field-error"),
+        field_error(S.errors.get("reason." + k["kind"], "") + S.errors.get("note." + k["kind"], ""),
+                    select_id + "-error", size="1"),
         width="100%",
     )
 
@@ -589,7 +580,7 @@ def _decision_forms() -> rx.Component:
         rx.vstack(
             rx.heading("退回单位修改", as_="h3", size="3"),
             rx.text("为需要修改的材料选择退回原因（“其他”须填写补充说明）：", size="1", color=rx.color("gray", 11)),
-            rx.text(S.errors.get("reasons", ""), size="1", color=rx.color("red", 11), class_name="field-error"),
+            field_error(S.errors.get("reasons", ""), "field-reasons-error", size="1"),
             rx.foreach(S.reject_kinds, _reject_material),
             _textarea("审核意见", "opinion", "reject-opinion", "选填，将随退回通知发送给单位经办人"),
             rx.hstack(
@@ -685,7 +676,7 @@ def staff_application_page() -> rx.Component:
             rx.heading("申请详情", as_="h1", size="5"),
         ),
         notice(S.notice),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(
             S.loaded,
             rx.grid(

@@ -22,7 +22,7 @@ def staff_login_page() -> rx.Component:
             rx.heading("工作人员登录", as_="h1", size="6"),
             rx.text("社保经办机构审核员、窗口经办人员使用。", size="2", color=rx.color("gray", 11)),
             signed_out_notice(q),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             form(
                 field("用户名", "username", S.errors, autocomplete="username", max_length=64),
                 field("密码", "password", S.errors, input_type="password", autocomplete="current-password",

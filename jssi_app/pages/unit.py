@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import code_button, error_summary, field, form, notice, submit_button
+from jssi_app.components.forms import code_button, error_summary, field, field_error, form, notice, submit_button
 from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
 from jssi_app.components.timeline import timeline
@@ -73,7 +73,7 @@ def _material_slot(kind: MaterialKind) -> rx.Component:
             ),
             rx.fragment(),
         ),
-        rx.text(S.errors.get(kind.value, ""), color=rx.color("red", 11), size="2", role="alert"),
+        field_error(S.errors.get(kind.value, ""), f"field-{kind.value}-error", role="alert"),
     )
 
 
@@ -87,10 +87,11 @@ def _edit_fields() -> rx.Component:
             rx.text("统一社会信用代码和经办人手机号不能在线修改：代码变更请重新注册，手机号变更请联系社保经办机构。", size="2",
                     color=rx.color("gray", 11)),
             form(
-                field("单位名称", "unit_name", S.errors, default_value=v.get("unit_name", ""), max_length=120),
+                field("单位名称", "unit_name", S.errors, default_value=v.get("unit_name", ""), max_length=120,
+                      autocomplete="organization"),
                 field("法定代表人身份证号", "legal_rep_id", S.errors, default_value=v.get("legal_rep_id", ""), max_length=40),
                 field("姓名", "handler_name", S.errors, default_value=v.get("handler_name", ""), max_length=40,
-                      label_suffix="（经办人）"),
+                      autocomplete="name", label_suffix="（经办人）"),
                 field("身份证号", "handler_id", S.errors, default_value=v.get("handler_id", ""), max_length=40,
                       label_suffix="（经办人）"),
                 field("电子邮箱（可选）", "handler_email", S.errors, input_type="email",
@@ -111,7 +112,7 @@ def unit_home_page() -> rx.Component:
     S = UnitHomeState
     return page_shell(
         rx.heading(S.unit_name, as_="h1", size="6"),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         notice(S.notice),
         card(
             rx.data_list.root(
@@ -182,7 +183,7 @@ def progress_page() -> rx.Component:
         with_notes("progress_query", card(
             rx.heading("审核进度查询", as_="h1", size="6"),
             rx.text("输入统一社会信用代码和经办人手机号码，获取验证码后查询单位注册申请的审核进度。", size="2", color=rx.color("gray", 11)),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             form(
                 field("统一社会信用代码", "credit_code", S.errors, on_change=S.set_credit_code, max_length=40),
                 field("手机号码", "phone", S.errors, input_type="tel", autocomplete="tel", inputmode="tel",

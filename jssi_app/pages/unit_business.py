@@ -8,9 +8,10 @@ from __future__ import annotations
 import reflex as rx
 
 from jssi_app import routes
-from jssi_app.components.forms import error_summary, field, form, notice, submit_button
+from jssi_app.components.forms import error_summary, field, field_error, form, notice, submit_button
 from jssi_app.components.help_notes import NOTES_WIDTH, with_notes
 from jssi_app.components.layout import card, page_shell
+from jssi_app.components.tables import card_table, cell, labelled_cells
 from jssi_app.components.uploads import upload_zone
 from jssi_app.domain.employment import END_REASONS, MAX_IMPORT_ROWS
 from jssi_app.services import employment
@@ -92,19 +93,7 @@ def _file_link(text: str, href: str, filename: str) -> rx.Component:
                      width="fit-content")
 
 
-_VISUALLY_HIDDEN = {
-    "position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden", "clip": "rect(0 0 0 0)",
-    "white_space": "nowrap",
-}
-
-
-def _caption(name: str) -> rx.Component:
-    """The table's accessible name, read by screen readers (and tests) and not shown."""
-    return rx.el.caption(name, style=_VISUALLY_HIDDEN)
-
-
-def _scroll(table: rx.Component) -> rx.Component:
-    return rx.box(table, width="100%", overflow_x="auto")
+_ERROR_HEADERS = ("行号", "列", "错误说明")
 
 
 def _row_error_table(rows, on_download) -> rx.Component:  # noqa: ANN001
@@ -113,14 +102,8 @@ def _row_error_table(rows, on_download) -> rx.Component:  # noqa: ANN001
         card(
             rx.heading("错误报告", as_="h2", size="4"),
             rx.text("请按以下说明修改文件后重新上传（行号为 Excel 中的行号，第1行为表头）：", size="2"),
-            _scroll(rx.table.root(
-                _caption("错误报告"),
-                rx.table.header(rx.table.row(rx.table.column_header_cell("行号"), rx.table.column_header_cell("列"),
-                                             rx.table.column_header_cell("错误说明"))),
-                rx.table.body(rx.foreach(rows, lambda e: rx.table.row(
-                    rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])))),
-                width="100%",
-            )),
+            card_table(_ERROR_HEADERS, rx.foreach(rows, lambda e: rx.table.row(
+                *labelled_cells(_ERROR_HEADERS, e["row"], e["column"], e["message"]))), caption="错误报告"),
             rx.button("下载错误报告（Excel）", variant="outline", on_click=on_download),
         ),
         rx.fragment(),
@@ -168,7 +151,7 @@ def employee_add_page() -> rx.Component:
             ),
             with_notes("employee_add", card(
                 rx.text("填写员工信息后提交。姓名和身份证号码须与员工身份证件一致。", size="2", color=rx.color("gray", 11)),
-                error_summary(S.summary),
+                error_summary(S.summary_links),
                 form(
                     field("姓名", "name", S.errors, max_length=40, autocomplete="off"),
                     field("身份证号码", "id_number", S.errors, max_length=40, hint="18位居民身份证号码"),
@@ -189,30 +172,34 @@ def employee_add_page() -> rx.Component:
 # -- 人员减员 / 在职人员 ---------------------------------------------------------------------------
 
 
+_EMPLOYEE_HEADERS = ("选择", "姓名", "身份证号码", "状态", "缴费基数", "用工起始日期", "终止日期", "减员原因")
+
+
 def _employee_row(r) -> rx.Component:  # noqa: ANN001
     S = EmployeesState
-    return rx.table.row(
-        rx.table.cell(rx.cond(
+    return rx.table.row(*labelled_cells(
+        _EMPLOYEE_HEADERS,
+        rx.cond(
             r["status"] == "在职",
             rx.checkbox(checked=S.selected.contains(r["id"]), on_change=lambda c: S.toggle(r["id"], c),
                         custom_attrs={"aria-label": "选择 " + r["name"]}),
             rx.fragment(),
-        )),
-        rx.table.cell(r["name"]),
-        rx.table.cell(r["masked_id_number"], white_space="nowrap"),
-        rx.table.cell(rx.badge(r["status"], color_scheme=rx.cond(r["status"] == "在职", "green", "gray"))),
-        rx.table.cell(r["base"]),
-        rx.table.cell(r["start_date"], white_space="nowrap"),
-        rx.table.cell(r["end_date"], white_space="nowrap"),
-        rx.table.cell(r["end_reason"]),
-    )
+        ),
+        r["name"],
+        cell(r["masked_id_number"], white_space="nowrap"),
+        rx.badge(r["status"], color_scheme=rx.cond(r["status"] == "在职", "green", "gray")),
+        r["base"],
+        cell(r["start_date"], white_space="nowrap"),
+        cell(r["end_date"], white_space="nowrap"),
+        r["end_reason"],
+    ))
 
 
 def employees_page() -> rx.Component:
     S = EmployeesState
     return _shell(
         "参保人员名单", "单位业务 → 参保管理 → 人员减员 / 在职人员",
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         notice(S.notice),
         card(
             rx.hstack(
@@ -243,14 +230,7 @@ def employees_page() -> rx.Component:
                 ),
                 on_submit=S.search, reset_on_submit=False, width="100%",
             ),
-            _scroll(rx.table.root(
-                _caption("参保人员名单"),
-                rx.table.header(rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in
-                      ("选择", "姓名", "身份证号码", "状态", "缴费基数", "用工起始日期", "终止日期", "减员原因")])),
-                rx.table.body(rx.foreach(S.rows, _employee_row)),
-                width="100%",
-            )),
+            card_table(_EMPLOYEE_HEADERS, rx.foreach(S.rows, _employee_row), caption="参保人员名单"),
             rx.cond(S.total == 0, rx.text("没有符合条件的人员。", size="2", color=rx.color("gray", 11)), rx.fragment()),
             rx.hstack(
                 rx.button("上一页", variant="soft", on_click=S.go_page(-1), disabled=S.page <= 1),
@@ -264,7 +244,7 @@ def employees_page() -> rx.Component:
             rx.heading("人员减员", as_="h2", size="4"),
             rx.text("勾选上表中要减员的在职人员，填写终止日期和减员原因后提交；已选 ", S.selected.length().to_string(), " 人。",
                     size="2"),
-            rx.text(S.errors.get("selection", ""), color=rx.color("red", 11), size="2", role="alert"),
+            field_error(S.errors.get("selection", ""), "field-selection-error", role="alert"),
             form(
                 field("终止日期", "end_date", S.errors, input_type="date", hint="用工关系终止（停止缴费）的日期"),
                 rx.vstack(
@@ -275,7 +255,7 @@ def employees_page() -> rx.Component:
                         id="field-end_reason", name="end_reason",
                         style={"height": "40px", "padding": "0 .5rem", "border_radius": "6px", "width": "100%"},
                     ),
-                    rx.text(S.errors.get("end_reason", ""), color=rx.color("red", 11), size="2"),
+                    field_error(S.errors.get("end_reason", ""), "field-end_reason-error"),
                     spacing="1", width="100%",
                 ),
                 rx.button("确认减员", type="submit", size="3", color_scheme="red", width="100%",
@@ -293,7 +273,7 @@ def employee_import_page() -> rx.Component:
     S = EmployeeImportState
     return _shell(
         "批量增员", "单位业务 → 参保管理 → 批量增员",
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         notice(S.notice),
         card(
             rx.heading("第一步：下载模板", as_="h2", size="4"),
@@ -312,24 +292,32 @@ def employee_import_page() -> rx.Component:
 # -- 缴费基数申报 ----------------------------------------------------------------------------------
 
 
+_ENTRY_HEADERS = ("姓名", "身份证号码", "当前基数", "新缴费基数")
+
+
 def _entry_row(e) -> rx.Component:  # noqa: ANN001
     S = DeclarationState
-    return rx.table.row(
-        rx.table.cell(e["name"]),
-        rx.table.cell(e["masked_id_number"], white_space="nowrap"),
-        rx.table.cell(e["base"]),
-        rx.table.cell(rx.cond(
+    return rx.table.row(*labelled_cells(
+        _ENTRY_HEADERS,
+        e["name"],
+        cell(e["masked_id_number"], white_space="nowrap"),
+        e["base"],
+        rx.cond(
             e["pending"] == "1",
             rx.badge("调减待窗口办理", color_scheme="orange"),
             rx.vstack(
                 rx.input(name="base-" + e["id"], placeholder=e["base"], input_mode="decimal", max_length=20,
                          on_blur=lambda v: S.set_entry(e["id"], v),
                          custom_attrs={"aria-label": "新缴费基数 " + e["name"]}, width="9rem"),
-                rx.text(S.errors.get("base-" + e["id"], ""), color=rx.color("red", 11), size="1"),
+                field_error(S.errors.get("base-" + e["id"], ""), "field-base-" + e["id"] + "-error", size="1"),
                 spacing="1",
             ),
-        )),
-    )
+        ),
+    ))
+
+
+_TYPE_HEADERS = ("险种", "单位缴纳", "个人缴纳")
+_PREVIEW_HEADERS = ("姓名", "原基数", "新基数", "变动", "单位月缴", "个人月缴")
 
 
 def _preview() -> rx.Component:
@@ -339,54 +327,41 @@ def _preview() -> rx.Component:
         card(
             rx.heading("月缴费额预览", as_="h2", size="4"),
             rx.text("按录入的新基数和现行费率计算的每月应缴金额（元），提交前请核对。", size="2"),
-            _scroll(rx.table.root(
-                _caption("月缴费额预览"),
-                rx.table.header(rx.table.row(rx.table.column_header_cell("险种"),
-                                             rx.table.column_header_cell("单位缴纳"),
-                                             rx.table.column_header_cell("个人缴纳"))),
-                rx.table.body(
-                    rx.foreach(S.preview_types, lambda t: rx.table.row(
-                        rx.table.cell(t["name"]), rx.table.cell(t["unit"]), rx.table.cell(t["personal"]))),
-                    rx.table.row(rx.table.cell(rx.text("合计", weight="bold")),
-                                 rx.table.cell(rx.text(S.preview_unit_total, weight="bold")),
-                                 rx.table.cell(rx.text(S.preview_personal_total, weight="bold"))),
-                ),
-                width="100%",
-            )),
-            _scroll(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("姓名", "原基数", "新基数", "变动", "单位月缴", "个人月缴")])),
-                rx.table.body(rx.foreach(S.preview_lines, lambda p: rx.table.row(
-                    rx.table.cell(p["name"]), rx.table.cell(p["old_base"]), rx.table.cell(p["new_base"]),
-                    rx.table.cell(rx.badge(p["change_label"],
-                                           color_scheme=rx.cond(p["change"] == "decrease", "orange", "green"))),
-                    rx.table.cell(p["unit_total"]), rx.table.cell(p["personal_total"])))),
-                width="100%",
-            )),
+            card_table(
+                _TYPE_HEADERS,
+                rx.foreach(S.preview_types, lambda t: rx.table.row(
+                    *labelled_cells(_TYPE_HEADERS, t["name"], t["unit"], t["personal"]))),
+                rx.table.row(*labelled_cells(_TYPE_HEADERS, rx.text("合计", weight="bold"),
+                                             rx.text(S.preview_unit_total, weight="bold"),
+                                             rx.text(S.preview_personal_total, weight="bold"))),
+                caption="月缴费额预览",
+            ),
+            card_table(_PREVIEW_HEADERS, rx.foreach(S.preview_lines, lambda p: rx.table.row(*labelled_cells(
+                _PREVIEW_HEADERS, p["name"], p["old_base"], p["new_base"],
+                rx.badge(p["change_label"], color_scheme=rx.cond(p["change"] == "decrease", "orange", "green")),
+                p["unit_total"], p["personal_total"]))), caption="人员基数变动"),
         ),
         rx.fragment(),
     )
+
+
+_RATE_HEADERS = ("险种", "单位费率", "个人费率")
+_RECORD_HEADERS = ("申报时间", "年度", "姓名", "身份证号码", "原基数", "申报基数", "变动", "状态")
 
 
 def declaration_page() -> rx.Component:
     S = DeclarationState
     return _shell(
         "缴费基数申报", "单位业务 → 缴费申报 → 缴费基数申报",
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         notice(S.notice),
         with_notes("base_declaration", card(
             rx.data_list.root(
                 rx.data_list.item(rx.data_list.label("申报年度"), rx.data_list.value(S.year.to_string() + "年度")),
                 rx.data_list.item(rx.data_list.label("缴费基数范围"), rx.data_list.value(S.bounds_text)),
             ),
-            _scroll(rx.table.root(
-                _caption("费率"),
-                rx.table.header(rx.table.row(rx.table.column_header_cell("险种"), rx.table.column_header_cell("单位费率"),
-                                             rx.table.column_header_cell("个人费率"))),
-                rx.table.body(rx.foreach(S.rates, lambda r: rx.table.row(
-                    rx.table.cell(r["name"]), rx.table.cell(r["unit"]), rx.table.cell(r["personal"])))),
-                width="100%",
-            )),
+            card_table(_RATE_HEADERS, rx.foreach(S.rates, lambda r: rx.table.row(
+                *labelled_cells(_RATE_HEADERS, r["name"], r["unit"], r["personal"]))), caption="费率"),
             rx.text("调增或不变的基数提交后立即生效；调减的基数按规定需到社保经办窗口办理，办结后生效。", size="2", color=rx.color("gray", 11)),
         )),
         rx.cond(
@@ -395,13 +370,7 @@ def declaration_page() -> rx.Component:
                 rx.heading("录入基数", as_="h2", size="4"),
                 rx.text("在“新缴费基数”中填写需要申报的人员（不填的人员不申报）。", size="2"),
                 rx.box(
-                    _scroll(rx.table.root(
-                _caption("录入基数"),
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("姓名", "身份证号码", "当前基数", "新缴费基数")])),
-                        rx.table.body(rx.foreach(S.employees, _entry_row)),
-                        width="100%",
-                    )),
+                    card_table(_ENTRY_HEADERS, rx.foreach(S.employees, _entry_row), caption="录入基数"),
                     key=S.form_key.to_string(),
                     width="100%",
                 ),
@@ -423,19 +392,12 @@ def declaration_page() -> rx.Component:
         _row_error_table(S.row_errors, S.download_report),
         card(
             rx.heading("申报记录", as_="h2", size="4"),
-            _scroll(rx.table.root(
-                _caption("申报记录"),
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("申报时间", "年度", "姓名", "身份证号码", "原基数", "申报基数", "变动",
-                                                "状态")])),
-                rx.table.body(rx.foreach(S.records, lambda d: rx.table.row(
-                    rx.table.cell(d["declared_at"], white_space="nowrap"), rx.table.cell(d["year"]),
-                    rx.table.cell(d["name"]), rx.table.cell(d["masked_id_number"], white_space="nowrap"),
-                    rx.table.cell(d["old_base"]), rx.table.cell(d["new_base"]), rx.table.cell(d["change"]),
-                    rx.table.cell(rx.badge(d["status_label"])),
-                ))),
-                width="100%",
-            )),
+            card_table(_RECORD_HEADERS, rx.foreach(S.records, lambda d: rx.table.row(*labelled_cells(
+                _RECORD_HEADERS,
+                cell(d["declared_at"], white_space="nowrap"), d["year"], d["name"],
+                cell(d["masked_id_number"], white_space="nowrap"), d["old_base"], d["new_base"], d["change"],
+                rx.badge(d["status_label"]),
+            ))), caption="申报记录"),
             rx.cond(S.records.length() == 0, rx.text("暂无申报记录。", size="2", color=rx.color("gray", 11)), rx.fragment()),
         ),
     )

@@ -111,7 +111,7 @@ def counter_certificates_page() -> rx.Component:
         _title("证书绑定", "单位经办人携带单位CA证书到窗口办理：绑定后可使用CA证书登录网上服务大厅"),
         _services_nav(),
         notice(S.notice),
-        error_summary(S.summary),
+        error_summary(S.summary_links),
         rx.cond(S.allowed, _certs_body(), rx.fragment()),
         state=S,
         width="900px",

@@ -27,7 +27,7 @@ def unit_register_page() -> rx.Component:
             rx.heading("单位用户注册", as_="h1", size="6"),
             rx.text("请按营业执照或登记证如实填写。提交注册申请后需上传资质材料，社保经办机构在1-3个工作日内审核。",
                     size="2", color=rx.color("gray", 11)),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             form(
                 field("单位名称", "unit_name", S.errors, hint="与营业执照或登记证一致的完整名称", max_length=120,
                       autocomplete="organization"),
@@ -73,7 +73,7 @@ def unit_login_page() -> rx.Component:
         with_notes("login_unit", card(
             rx.heading("单位用户登录", as_="h1", size="6"),
             signed_out_notice(q),
-            error_summary(S.summary),
+            error_summary(S.summary_links),
             form(
                 field("统一社会信用代码", "credit_code", S.errors, autocomplete="username", max_length=40),
                 field("登录密码", "password", S.errors, input_type="password", autocomplete="current-password",

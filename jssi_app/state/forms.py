@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import reflex as rx
 
 from jssi_app.domain.errors import DomainError, ValidationFailed
 from jssi_app.state.base import GENERIC_FAILURE, call_service, log
+
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class FormMixin(rx.State, mixin=True):
@@ -15,6 +19,14 @@ class FormMixin(rx.State, mixin=True):
     errors: dict[str, str] = {}
     summary: list[str] = []
     busy: bool = False
+
+    @rx.var
+    def summary_links(self) -> list[dict[str, str]]:
+        """The summary's messages, each with the field it is about (empty when it is about the whole form),
+        so the summary at the top links to the field: components/forms.error_summary."""
+        # Only plain names: the page puts the name into the script that focuses the field.
+        field_of = {message: name for name, message in self.errors.items() if _FIELD_NAME.fullmatch(name)}
+        return [{"message": m, "field": field_of.get(m, "")} for m in self.summary]
 
     def _clear_errors(self) -> None:
         self.errors = {}

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from jssi_app.adapters.clock import SHANGHAI
 from jssi_app.domain.identifiers import mask_id_number
 from tests.e2e.conftest import VIEWPORTS, shot
+from tests.e2e.table_cards import assert_cards, assert_table
 from tests.e2e.test_personal_account import PASSWORD, _submit_registration
 
 pytestmark = pytest.mark.e2e
@@ -103,10 +104,9 @@ def test_query_print_and_verify(app_server, new_page, label):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, overflow
     if label == "phone":
-        expect(page.locator(".contribution-card").first).to_be_visible()
-        expect(page.get_by_role("table")).to_be_hidden()
+        assert_cards(page, "缴费基数")
     else:
-        expect(page.get_by_role("table")).to_be_visible()
+        assert_table(page, "缴费基数")
     shot(page, f"contrib-{label}-02-results")
     page.get_by_role("button", name="下一页").click()
     expect(page.get_by_text("第 2 / 2 页")).to_be_visible()

@@ -57,26 +57,31 @@ def _scan(text: str) -> bytes:
     return buf.getvalue()
 
 
+def _registered_unit(db, eng, seq: int, unit_name: str, now):  # noqa: ANN001, ANN202
+    """A unit registered through the services, the SMS code read back from the real outbox adapter like
+    /dev/outbox shows it; its materials not yet uploaded."""
+    phone = f"1370000{seq:04d}"
+    sms_codes.send_code(db, phone=phone, purpose="register", client_ip=TEST_IP, now=now, sender=OutboxSms(eng))
+    body = db.exec(select(OutboxMessage.body).order_by(col(OutboxMessage.id).desc()).limit(1)).one()
+    code = re.search(r"验证码\s*(\d{6})", body).group(1)
+    db.rollback()
+    form = UnitRegistrationForm(
+        unit_name=unit_name, credit_code=_credit_code(seq), legal_rep_id=_id_number(400 + seq, "19700101"),
+        handler_name="赵经办", handler_id=_id_number(500 + seq, "19900101"), handler_phone=phone,
+        handler_email="", password=UNIT_PASSWORD, password_confirm=UNIT_PASSWORD, sms_code=code,
+        agreed=True,
+    )
+    return unit_registration.register_unit(db, form, client_ip=TEST_IP, now=now)
+
+
 def _submitted_application(app_server, seq: int, unit_name: str) -> int:
     """A unit registers, uploads the four required scans and submits — through the services, on the app's DB
     and file store (the keys reach both processes through the environment)."""
     eng = engine_for(app_server.env["REFLEX_DB_URL"])
     store = FileStore(Path(app_server.env["JSSI_DATA_DIR"]) / "uploads")
-    phone = f"1370000{seq:04d}"
     now = utcnow()
     with Session(eng, expire_on_commit=False) as db:
-        # The real outbox adapter, read back like /dev/outbox shows it.
-        sms_codes.send_code(db, phone=phone, purpose="register", client_ip=TEST_IP, now=now, sender=OutboxSms(eng))
-        body = db.exec(select(OutboxMessage.body).order_by(col(OutboxMessage.id).desc()).limit(1)).one()
-        code = re.search(r"验证码\s*(\d{6})", body).group(1)
-        db.rollback()
-        form = UnitRegistrationForm(
-            unit_name=unit_name, credit_code=_credit_code(seq), legal_rep_id=_id_number(400 + seq, "19700101"),
-            handler_name="赵经办", handler_id=_id_number(500 + seq, "19900101"), handler_phone=phone,
-            handler_email="", password=UNIT_PASSWORD, password_confirm=UNIT_PASSWORD, sms_code=code,
-            agreed=True,
-        )
-        reg = unit_registration.register_unit(db, form, client_ip=TEST_IP, now=now)
+        reg = _registered_unit(db, eng, seq, unit_name, now)
         for kind, name in KINDS:
             unit_registration.add_material(db, reg.application_id, account_id=reg.account_id, kind=kind,
                                            filename=name, content=_scan(f"{kind} {seq}"), client_ip=TEST_IP,
