@@ -42,8 +42,8 @@ def noscript_notice() -> rx.Component:
 
 
 def connection_banner() -> rx.Component:
-    # The live region is always in the page, only its content changes: screen readers announce changes to a
-    # region they already know, not a region inserted with its text.
+    # role="alert" is announced when it appears (a status region would have to be in the page beforehand), and it
+    # is in the page only while the connection is lost, so the page's own status messages stay the only ones.
     return rx.el.div(
         rx.cond(
             has_connection_errors,
@@ -51,11 +51,10 @@ def connection_banner() -> rx.Component:
                 rx.el.span(class_name="connection-banner-spinner", aria_hidden="true"),
                 rx.el.span(CONNECTION_LOST, rx.el.br(), "已填写的内容会保留，连接恢复后可继续办理。"),
                 class_name="connection-banner",
+                role="alert",
             ),
             rx.fragment(),
         ),
-        role="status",
-        aria_live="polite",
         class_name="connection-status",
     )
 

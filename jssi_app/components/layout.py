@@ -31,6 +31,9 @@ def header(*right: rx.Component) -> rx.Component:
                     flex_shrink="0"),
             *right,
             align="center",
+            # On a narrow phone the staff pages' links and 退出 go to a second line rather than past the edge.
+            wrap="wrap",
+            row_gap="0.5rem",
             width="100%",
             max_width="1100px",
             margin="0 auto",

@@ -197,7 +197,7 @@ def _new_staff_form() -> rx.Component:
                         rx.button("新增工作人员", type="submit", size="3", loading=S.busy, margin_top="1.6em"),
                         spacing="1",
                     ),
-                    columns="4",
+                    columns=rx.breakpoints(initial="1", sm="2", md="4"),
                     spacing="4",
                     width="100%",
                     align="start",

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from jssi_app.adapters.clock import SHANGHAI, to_local
 from jssi_app.domain.audit_chain import EVENTS, ChainCheck
 from jssi_app.domain.errors import FieldError, ValidationFailed
+from jssi_app.domain.search_text import searchable
 from jssi_app.models.operations import AuditEvent
 from jssi_app.services import audit, sessions
 from jssi_app.services.staff_admin import require_admin
@@ -150,10 +151,10 @@ def filter_from_params(params: Mapping[str, str]) -> AuditFilter:
     if errors:
         raise ValidationFailed(errors)
     filt = AuditFilter(
-        event=str(params.get("event", "")).strip(),
-        actor=str(params.get("actor", "")).strip(),
-        subject=str(params.get("subject", "")).strip(),
-        outcome=str(params.get("outcome", "")).strip(),
+        event=searchable(str(params.get("event", ""))),
+        actor=searchable(str(params.get("actor", ""))),
+        subject=searchable(str(params.get("subject", ""))),
+        outcome=searchable(str(params.get("outcome", ""))),
         since=since,
         until=until,
     )

@@ -20,7 +20,6 @@ import base64
 import binascii
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ from jssi_app.adapters.clock import SHANGHAI, format_local
 from jssi_app.domain.credit_codes import normalize_credit_code
 from jssi_app.domain.errors import InvalidValue
 from jssi_app.domain.review import STATUS_LABELS, ApplicationStatus
+from jssi_app.domain.search_text import searchable
 from jssi_app.models.staff import StaffAccount
 from jssi_app.models.units import UnitApplication
 from jssi_app.domain.working_days import working_days_between
@@ -123,14 +123,9 @@ def _local_midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 
-_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-
-
 def _conditions(filt: QueueFilter, today: dt.date) -> list:
     conditions = []
-    # Control characters and lone surrogates are in no unit name and cannot be sent to the database (PostgreSQL
-    # refuses NUL, a surrogate does not encode): they are left out of the search.
-    text = _UNSEARCHABLE.sub("", filt.search or "").strip()
+    text = searchable(filt.search)
     if text:
         code = normalize_credit_code(text)
         name_match = col(UnitApplication.unit_name).icontains(text, autoescape=True)

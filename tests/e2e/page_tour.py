@@ -25,6 +25,9 @@ from tests.app_process import ROOT
 ANONYMOUS, PERSON, UNIT, REVIEWER, CLERK, ADMIN = "anonymous", "person", "unit", "reviewer", "clerk", "admin"
 SESSION_COOKIE = "jssi_session"
 
+# React marks the DOM nodes it has hydrated with its fiber.
+HYDRATED = "() => Object.keys(document.querySelector('main') || {}).some(k => k.startsWith('__reactFiber'))"
+
 
 @dataclass(frozen=True)
 class World:
@@ -172,6 +175,9 @@ class Tour:
         path = stop.path(self.world)
         page.goto(self.app.url + path)
         expect(page.locator(stop.ready or "main h1").first).to_be_visible()
+        # The pre-rendered HTML shows the heading before React has attached a single handler: a key pressed then
+        # (Enter on an upload zone) does nothing.
+        page.wait_for_function(HYDRATED)
         # on_load runs after hydration and may redirect (a role that may not see the page goes to a login page).
         # Network idle is the usual sign it has answered; on a loaded machine it may not come, the path check stays.
         with contextlib.suppress(PlaywrightTimeout):

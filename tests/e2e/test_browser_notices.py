@@ -13,6 +13,7 @@ import jssi_app.jssi_app as app_module
 from jssi_app import routes
 from jssi_app.components.browser_notices import CONNECTION_LOST, RECOMMENDED_BROWSERS
 from tests.e2e.conftest import shot
+from tests.e2e.page_tour import HYDRATED
 from tests.e2e.test_contributions import _sign_in_new_person
 from tests.e2e.test_personal_account import DEMO
 
@@ -34,8 +35,6 @@ BLOCK_COOKIES_AND_STORAGE = """
 DROP_COOKIES = """
 Object.defineProperty(Document.prototype, "cookie", {get: () => "", set: () => {}, configurable: true});
 """
-# React marks the DOM nodes it has hydrated with its fiber.
-HYDRATED = "() => Object.keys(document.querySelector('main') || {}).some(k => k.startsWith('__reactFiber'))"
 
 
 def _every_page_path() -> list[str]:
@@ -151,7 +150,7 @@ class Connection:
 
 
 def _banner(page):
-    return page.get_by_role("status").filter(has_text=CONNECTION_LOST)
+    return page.get_by_role("alert").filter(has_text=CONNECTION_LOST)
 
 
 def test_a_lost_connection_shows_a_banner_and_keeps_what_was_typed(app_server, new_page):
