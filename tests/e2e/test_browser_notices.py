@@ -191,6 +191,10 @@ def test_a_lost_connection_shows_a_banner_and_keeps_what_was_typed(app_server, n
     page.goto(app_server.url + routes.CONTRIBUTIONS)
     month = page.get_by_label("起始月份")
     expect(month).not_to_have_value("")
+    # The page's on_load answer must be in before the cut: arriving after it (with two workers it can be slow),
+    # it would set the month's default over what is typed, which is not what this checks.
+    page.wait_for_function(HYDRATED)
+    page.wait_for_timeout(2000)
     connection.cut()
     expect(_banner(page)).to_be_visible()
     month.fill("2024-03")

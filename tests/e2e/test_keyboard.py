@@ -18,6 +18,7 @@ from jssi_app.adapters.clock import utcnow
 from jssi_app.db import engine_for
 from jssi_app.domain.review import REJECTION_REASONS
 from tests.e2e.conftest import read_code, shot
+from tests.e2e.page_tour import HYDRATED
 from tests.e2e.table_cards import NARROW, assert_cards, assert_table
 from tests.e2e.test_personal_account import PASSWORD
 from tests.e2e.test_counter import _create_staff
@@ -163,6 +164,7 @@ def test_unit_uploads_a_material_by_keyboard(app_server, new_page, tmp_path):
 
     # The drop zone is reached by Tab and opens the file dialog on Enter; the dialog itself is the OS's.
     expect(page.get_by_text("尚缺：")).to_be_visible()  # the application's state has arrived
+    page.wait_for_function(HYDRATED)
     tab_to(page, page.locator("#upload-business_licence"))
     chooser = None
     # On a loaded machine a key can land while the page is still settling (seen once in five runs); a person

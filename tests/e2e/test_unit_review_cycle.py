@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, read_code, shot
+from tests.e2e.page_tour import HYDRATED
 from tests.e2e.test_unit_pages import PASSWORD, credit_code, letter_pdf, register_unit, scan_png, upload
 
 pytestmark = pytest.mark.e2e
@@ -111,6 +112,7 @@ def test_reject_fix_resubmit_approve(app_server, new_page, tmp_path):
 
     # 6. The handler logs in to the approved unit home.
     handler.goto(app.url + "/unit")
+    handler.wait_for_function(HYDRATED)  # a click before React has attached its handlers does nothing
     handler.get_by_role("button", name="退出").click()
     expect(handler.get_by_text("您已安全退出")).to_be_visible()
     handler.get_by_label("统一社会信用代码").fill(code)
