@@ -15,6 +15,15 @@ os.environ.setdefault("JSSI_PII_KEY", base64.urlsafe_b64encode(b"p" * 32).decode
 os.environ.setdefault("JSSI_SECRET_KEY", base64.urlsafe_b64encode(b"s" * 32).decode())
 os.environ.pop("REFLEX_DB_URL", None)
 
+from tests.backing import adopt_local_services  # noqa: E402 -- after the environment above
+
+ADOPTED_SERVICES = adopt_local_services()
+
+
+def pytest_report_header(config):
+    found = ", ".join(f"{k}={v}" for k, v in ADOPTED_SERVICES.items())
+    return f"local services adopted: {found}" if found else None
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: end-to-end tests in a real Chromium against the running app")

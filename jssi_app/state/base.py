@@ -46,6 +46,20 @@ class AppState(rx.State):
         "", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600, secure=settings().is_prod or None
     )
 
+    # The last on_load of a page in this tab: its path and the websocket it came over (see _reconnected).
+    _loaded_path: str = ""
+    _loaded_socket: str = ""
+
+    def _reconnected(self) -> bool:
+        """Whether this on_load is the same page coming back over a new websocket (after a lost connection, or a
+        reload) rather than a visit. Reflex runs the page's on_load again on every reconnection, and with several
+        workers it can land after what was typed during the outage: a load that resets the page's filters, results
+        or half-done steps keeps them when this is true. A visit from another page (same websocket) still resets."""
+        path, socket = self.router.url.path or "", self.router.session.session_id or ""
+        again = path == self._loaded_path and socket != self._loaded_socket
+        self._loaded_path, self._loaded_socket = path, socket
+        return again
+
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
 

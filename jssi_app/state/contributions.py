@@ -44,7 +44,7 @@ class ContributionsState(FormMixin, AppState):
 
     @rx.event
     async def load(self):
-        self._clear_errors()
+        returning = self._reconnected()
         account_id = self._person_id()
         if account_id is None:
             return self._to_login()
@@ -52,6 +52,9 @@ class ContributionsState(FormMixin, AppState):
             defaults = await call_service(contribution_records.open_query, account_id=account_id, now=utcnow())
         except contribution_records.ProfileIncomplete:
             return rx.redirect(routes.PROFILE_COMPLETE)
+        if returning:  # the months typed and the rows shown stay
+            return None
+        self._clear_errors()
         self.from_month, self.to_month = defaults.from_month, defaults.to_month
         self.selected_codes = list(ALL_CODES)
         self.has_result = False

@@ -105,10 +105,11 @@ class FaceCertificationState(FormMixin, AppState):
 
     @rx.event
     async def load(self):
-        self._clear_errors()
-        self.outcome = self.outcome_message = self.camera_message = ""
-        self.camera = "off"
         self.busy = False
+        if not self._reconnected():  # an outcome shown or a camera turned on stays
+            self._clear_errors()
+            self.outcome = self.outcome_message = self.camera_message = ""
+            self.camera = "off"
         account_id = self._person_id()
         if account_id is None:
             return self._to_login()
@@ -235,8 +236,9 @@ class ClerkFaceState(StaffMixin, AppState):
 
     @rx.event
     async def load(self):
-        self._clear_errors()
-        self.person, self.photo_url, self.notice, self.id_number = {}, "", "", ""
+        if not self._reconnected():  # the person the clerk found stays
+            self._clear_errors()
+            self.person, self.photo_url, self.notice, self.id_number = {}, "", "", ""
         staff_id = await self._staff()
         if not isinstance(staff_id, int):
             return staff_id

@@ -24,6 +24,8 @@ class ForgotPasswordState(SmsCodeMixin, AppState):
 
     @rx.event
     def on_load(self):
+        if self._reconnected():  # a confirmed code (the new-password form) survives a lost connection
+            return
         self._clear_errors()
         self.code_notice = ""
         self.email_notice = ""

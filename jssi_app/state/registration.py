@@ -90,8 +90,10 @@ class RegistrationState(SmsCodeMixin, AppState):
 
     @rx.event
     def on_load(self):
-        self._clear_errors()
         self.busy = False
+        if self._reconnected():  # the code notice and the messages stay
+            return
+        self._clear_errors()
         self.code_notice = ""
         self.already_registered = False
 

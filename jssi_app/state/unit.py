@@ -54,8 +54,10 @@ class UnitRegistrationState(SmsCodeMixin, AppState):
 
     @rx.event
     def on_load(self):
-        self._clear_errors()
         self.busy = False
+        if self._reconnected():
+            return
+        self._clear_errors()
         self.code_notice = ""
 
     @rx.event

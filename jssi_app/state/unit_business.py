@@ -126,10 +126,11 @@ class EmployeesState(UnitBusinessMixin, AppState):
 
     @rx.event
     async def load(self):
-        self._clear_errors()
-        self.notice = ""
-        self.selected = []
-        self.page = 1
+        if not self._reconnected():  # the page and the ticked rows stay
+            self._clear_errors()
+            self.notice = ""
+            self.selected = []
+            self.page = 1
         return await self._refresh()
 
     @rx.event

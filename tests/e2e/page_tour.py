@@ -168,9 +168,12 @@ class Tour:
             self._pages[role] = ctx.new_page()
         return self._pages[role]
 
-    def visit(self, stop: Stop) -> tuple[Page, float]:
-        """Open the stop's page in its state; the page and the seconds it took."""
+    def visit(self, stop: Stop, *, fresh: bool = False) -> tuple[Page, float]:
+        """Open the stop's page in its state; the page and the seconds it took. `fresh`: in a new browser context,
+        for a check that nothing done on the role's page before (a file dialog left open) may disturb."""
         started = time.perf_counter()
+        if fresh and stop.role in self._pages:
+            self._pages.pop(stop.role).context.close()
         page = self.page(stop.role)
         path = stop.path(self.world)
         page.goto(self.app.url + path)

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.app_process import ROOT
@@ -88,12 +89,23 @@ def test_a_labelled_drop_zone_opens_the_file_dialog_by_click_and_by_keyboard(tou
     """The upload zones sit in a <label> with the zone's own click off (components/uploads.py): the label's
     activation and the zone's Enter key must still open the file dialog, and the file field has a name."""
     stop = next(s for s in TOUR if s.route == "unit/employees/import")
-    page, _ = tour.visit(stop)
+    # Fresh contexts: Chromium opens one file dialog at a time per page, and one an earlier check left open
+    # (Playwright holds an intercepted dialog open) would swallow this one.
+    page, _ = tour.visit(stop, fresh=True)
     expect(page.locator("#upload-enrolment input[type=file]")).to_have_accessible_name(re.compile("Excel"))
-    page.locator("#upload-enrolment").focus()
-    with page.expect_file_chooser():
-        page.keyboard.press("Enter")
-    page, _ = tour.visit(stop)  # a fresh page: the dropzone counts the first dialog as open until the window refocuses
+    zone = page.locator("#upload-enrolment")
+    zone.focus()
+    # As in test_keyboard: on a loaded machine a key can land while the page is still settling (once in the
+    # clean-clone runs); a person presses again, the test at most three times, and the zone must still hold focus.
+    for attempt in range(3):
+        expect(zone).to_be_focused()
+        try:
+            with page.expect_file_chooser(timeout=7_000):
+                page.keyboard.press("Enter")
+            break
+        except PlaywrightTimeout:
+            assert attempt < 2, "Enter on the focused drop zone never opened the file dialog"
+    page, _ = tour.visit(stop, fresh=True)
     with page.expect_file_chooser() as by_click:
         page.get_by_text("点击选择或拖入填好的 Excel 文件").click()
     assert not by_click.value.is_multiple()
