@@ -126,6 +126,23 @@ def _queue_filters() -> rx.Component:
     )
 
 
+def _queue_pager() -> rx.Component:
+    S = CounterQueueState
+    return rx.cond(
+        S.pages > 1,
+        rx.hstack(
+            rx.button("上一页", variant="soft", size="2", on_click=S.go_page(-1), disabled=S.page <= 1),
+            rx.text("第 ", S.page, " / ", S.pages, " 页", size="2"),
+            rx.button("下一页", variant="soft", size="2", on_click=S.go_page(1), disabled=S.page >= S.pages),
+            justify="center",
+            align="center",
+            width="100%",
+            aria_label="分页",
+        ),
+        rx.fragment(),
+    )
+
+
 def _task_row(row) -> rx.Component:  # noqa: ANN001
     return rx.box(
         rx.hstack(
@@ -178,7 +195,13 @@ def counter_queue_page() -> rx.Component:
                     _queue_filters(),
                     rx.cond(
                         S.rows.length() > 0,
-                        rx.vstack(rx.foreach(S.rows, _task_row), spacing="2", width="100%", id="counter-tasks"),
+                        rx.vstack(
+                            rx.text("共 ", S.total, " 件", size="2", color=rx.color("gray", 11), id="counter-total"),
+                            rx.vstack(rx.foreach(S.rows, _task_row), spacing="2", width="100%", id="counter-tasks"),
+                            _queue_pager(),
+                            spacing="2",
+                            width="100%",
+                        ),
                         rx.text("没有符合条件的窗口业务。", color=rx.color("gray", 11), size="2"),
                     ),
                 ),

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from jssi_app.adapters.clock import format_local
@@ -122,15 +123,33 @@ def _row(task: CounterTask) -> TaskRow:
     )
 
 
-def list_tasks(db: Session, *, staff_id: int, status: str = OPEN, kind: str = "", limit: int = 200) -> list[TaskRow]:
-    """Oldest first: the counter works first come, first served."""
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: list[TaskRow]
+    total: int
+    page: int  # the page shown: the one asked for, brought into 1..pages
+    pages: int
+
+
+def list_tasks(db: Session, *, staff_id: int, status: str = OPEN, kind: str = "", page: int = 1,
+               page_size: int = PAGE_SIZE) -> TaskPage:
+    """Oldest first: the counter works first come, first served. Numbered pages (a clerk says "page 3" to a
+    colleague); a counter's queue is hundreds of tasks at most, so OFFSET costs nothing here."""
     try:
         require_clerk(db, staff_id)
-        query = select(CounterTask).where(CounterTask.status == status)
+        where = [CounterTask.status == status]
         if kind:
-            query = query.where(CounterTask.kind == validate_kind(kind))
-        tasks = db.exec(query.order_by(col(CounterTask.created_at), col(CounterTask.id)).limit(limit)).all()
-        return [_row(t) for t in tasks]
+            where.append(CounterTask.kind == validate_kind(kind))
+        total = db.exec(select(func.count()).select_from(CounterTask).where(*where)).one()
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        tasks = db.exec(select(CounterTask).where(*where)
+                        .order_by(col(CounterTask.created_at), col(CounterTask.id))
+                        .offset((page - 1) * page_size).limit(page_size)).all()
+        return TaskPage([_row(t) for t in tasks], total, page, pages)
     finally:
         db.commit()
 

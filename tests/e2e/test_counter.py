@@ -232,6 +232,36 @@ def test_queue_on_a_phone_and_refusing_a_task(app_server, new_page, clerk):
     expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
 
 
+def test_a_long_queue_is_paged_and_the_clerk_comes_back_to_the_page_left(app_server, new_page, clerk):
+    # The newest tasks are on the last page (first come, first served).
+    for n in range(counter_tasks.PAGE_SIZE + 1):
+        open_certification_task(app_server, f"分页测试 {n:02d} 人工认证")
+    page = new_page(VIEWPORTS["desktop"])
+    _sign_in(page, app_server, clerk, CLERK_PASSWORD)
+    _open_counter(page)
+    pager = page.locator("[aria-label='分页']")
+    expect(pager).to_contain_text("第 1 / ")
+    total = int(page.locator("#counter-total").inner_text().strip("共 件"))
+    assert total >= counter_tasks.PAGE_SIZE + 1
+    last = -(-total // counter_tasks.PAGE_SIZE)
+    expect(page.locator(".counter-task")).to_have_count(counter_tasks.PAGE_SIZE)
+    newest = page.locator(".counter-task", has_text=f"分页测试 {counter_tasks.PAGE_SIZE:02d}")
+    expect(newest).to_have_count(0)
+    for n in range(2, last + 1):
+        page.get_by_role("button", name="下一页").click()
+        expect(pager).to_contain_text(f"第 {n} / {last} 页")
+    expect(newest).to_be_visible()
+    expect(page.get_by_role("button", name="下一页")).to_be_disabled()
+
+    newest.get_by_role("link", name="办理").click()
+    expect(page.get_by_role("heading", name="窗口业务详情")).to_be_visible()
+    page.get_by_role("link", name="← 返回窗口业务").click()
+    expect(pager).to_contain_text(f"第 {last} / {last} 页")
+    expect(newest).to_be_visible()
+    page.get_by_role("button", name="上一页").click()
+    expect(pager).to_contain_text(f"第 {last - 1} / {last} 页")
+
+
 def test_a_reviewer_is_refused_the_counter(app_server, new_page):
     _create_staff(app_server, REVIEWER, "reviewer", "审核员 测试", REVIEWER_PASSWORD)
     page = new_page(VIEWPORTS["desktop"])

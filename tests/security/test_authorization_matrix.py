@@ -174,6 +174,7 @@ HANDLERS: dict[tuple[str, str], tuple] = {
     # 窗口经办: clerks and admins; a reviewer acting as a clerk is refused.
     ("CounterQueueState", "load"): row(CLERK),
     ("CounterQueueState", "apply_filters"): row(CLERK, lambda w: {"form_data": {}}),
+    ("CounterQueueState", "go_page"): row(CLERK, lambda w: {"delta": 1}),
     ("CounterTaskState", "load"): row(CLERK, path=_task_path),
     ("CounterTaskState", "refuse"): row(CLERK, preset=_task, path=_task_path),
     ("CounterTaskState", "approve"): row(CLERK, preset=_task, path=_task_path),

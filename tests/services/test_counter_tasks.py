@@ -37,17 +37,30 @@ def _open(db, kind=MANUAL_CERTIFICATION, summary="退休人员 张** 人工认�
 def test_tasks_are_listed_oldest_first_to_a_clerk_only(db, staff):
     second = _open(db, BASE_DECREASE, "单位 某公司 缴费基数调减", minutes=5)
     first = _open(db)
-    rows = list_tasks(db, staff_id=staff["clerk"])
+    rows = list_tasks(db, staff_id=staff["clerk"]).rows
     assert [r.id for r in rows] == [first, second]
     assert rows[0].kind_label == "人工认证" and rows[0].status_label == "待办理"
     assert rows[0].detail == {"tries": 3}
-    assert [r.id for r in list_tasks(db, staff_id=staff["clerk"], kind=BASE_DECREASE)] == [second]
-    assert len(list_tasks(db, staff_id=staff["admin"])) == 2
+    assert [r.id for r in list_tasks(db, staff_id=staff["clerk"], kind=BASE_DECREASE).rows] == [second]
+    assert list_tasks(db, staff_id=staff["admin"]).total == 2
     for who in (staff["reviewer"], None, 999):
         with pytest.raises(CounterRefused):
             list_tasks(db, staff_id=who)
         with pytest.raises(CounterRefused):
             get_task(db, first, staff_id=who)
+
+
+def test_a_long_queue_is_paged_in_order_with_every_task_once(db, staff):
+    ids = [_open(db, summary=f"人工认证 {i}", minutes=i) for i in range(7)]
+    _open(db, BASE_DECREASE, "单位 某公司 缴费基数调减", minutes=99)
+    pages = [list_tasks(db, staff_id=staff["clerk"], kind=MANUAL_CERTIFICATION, page=n, page_size=3) for n in (1, 2, 3)]
+    assert [p.page for p in pages] == [1, 2, 3] and {(p.total, p.pages) for p in pages} == {(7, 3)}
+    assert [r.id for p in pages for r in p.rows] == ids  # oldest first, across pages, none twice or missed
+    # A page past the end (tasks were finished meanwhile) shows the last one; before the start, the first.
+    assert list_tasks(db, staff_id=staff["clerk"], kind=MANUAL_CERTIFICATION, page=9, page_size=3).page == 3
+    assert list_tasks(db, staff_id=staff["clerk"], kind=MANUAL_CERTIFICATION, page=-2, page_size=3).rows[0].id == ids[0]
+    empty = list_tasks(db, staff_id=staff["clerk"], status=DONE)
+    assert (empty.rows, empty.total, empty.page, empty.pages) == ([], 0, 1, 1)
 
 
 def test_completing_runs_the_kinds_completion_and_closes_once(db, staff, monkeypatch):
