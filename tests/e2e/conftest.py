@@ -179,3 +179,14 @@ def tour(browser, app_server):
     walk = Tour(browser, app_server, make_world(app_server), client_address)
     yield walk
     walk.close()
+
+
+@pytest.fixture(scope="session")
+def touch_tour(browser, app_server, tour):
+    """The same tour (same world) on a touch phone: 390×844, has_touch, is_mobile, so `(pointer: coarse)` holds."""
+    from tests.e2e.page_tour import Tour
+
+    walk = Tour(browser, app_server, tour.world, client_address,
+                device={"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True})
+    yield walk
+    walk.close()

@@ -152,14 +152,17 @@ def make_world(app) -> World:  # noqa: ANN001 — tests.e2e.conftest.App
 class Tour:
     """One browser context per role (signed in by its session cookie), reused for every stop of that role."""
 
-    def __init__(self, browser, app, world: World, address: Callable[[], str]) -> None:  # noqa: ANN001
+    def __init__(self, browser, app, world: World, address: Callable[[], str],  # noqa: ANN001
+                 device: dict | None = None) -> None:
         self.browser, self.app, self.world, self._address = browser, app, world, address
+        # The browser's shape: a 1280×800 desktop, or e.g. a touch phone (has_touch, is_mobile, its viewport).
+        self.device = device or {"viewport": {"width": 1280, "height": 800}}
         self._pages: dict[str, Page] = {}
 
     def page(self, role: str) -> Page:
         if role not in self._pages:
             # bypass_csp: the app's policy (rightly) refuses inline scripts, and axe is injected as one.
-            ctx = self.browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", bypass_csp=True,
+            ctx = self.browser.new_context(**self.device, locale="zh-CN", bypass_csp=True,
                                            extra_http_headers={"X-Forwarded-For": self._address()})
             ctx.set_default_timeout(20_000)
             if role != ANONYMOUS:

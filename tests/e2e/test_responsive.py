@@ -1,5 +1,5 @@
 """Every page of the tour at 320 (WCAG 1.4.10 reflow), 360, 390, 768, 1280 and 1440 px (issue 7 §4): no horizontal scroll, the staff
-dashboard's queue still a table on desktop, and screenshots of every page at 390 and 1280 kept in
+dashboard's queue still a table on desktop, every control 44 px high on a touch phone, and screenshots of every page at 390 and 1280 kept in
 test-results/screenshots/tour-<width>-<page>.png. The figures (and the tables that scroll sideways inside their
 own box, which is allowed here and which the tables-as-cards work removes) go to test-results/responsive-report.json."""
 
@@ -92,3 +92,42 @@ def test_no_horizontal_scroll_at_any_width(tour, stop, report):
         report[stop.name] = {"role": stop.role, "overflowing": overflowing, "tables_scrolling_inside": tables,
                              "seconds": round(time.perf_counter() - started, 2)}
     assert not overflowing, f"{stop.name} scrolls sideways:\n" + "\n".join(problems)
+
+
+# Every control a finger aims at, measured by the box it is hit in (a text field's whole frame). Links inside a
+# sentence are exempt, as in WCAG 2.5.5/2.5.8: they take the line's height, and padding them would break the text.
+SMALL_TARGETS = """() => {
+  const seen = new Set(), small = [];
+  const inSentence = a => {
+    const p = a.parentElement;
+    return p && (p.textContent || '').trim() !== (a.textContent || '').trim() && getComputedStyle(a).display === 'inline';
+  };
+  const targets = document.querySelectorAll(
+    'main button, main select, main a[href], main input:not([type=hidden]):not([type=file]), main [role=checkbox],'
+    + ' main [role=radio], main .dropzone');
+  for (const e of targets) {
+    if (e.offsetParent === null || (e.tagName === 'A' && inSentence(e))) continue;
+    const box = e.closest('.rt-TextFieldRoot') || e.closest('label:has(> .rt-CheckboxRoot)') || e;
+    if (seen.has(box)) continue;
+    seen.add(box);
+    const r = box.getBoundingClientRect(), minimum = e.matches('input[type=checkbox], input[type=radio], [role=checkbox], [role=radio]') && box === e ? 24 : 44;
+    if (r.height < minimum - 0.5) {
+      small.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${(e.textContent || e.name || e.getAttribute('aria-label') || '').trim().slice(0, 16)}" ${Math.round(r.height)}px`);
+    }
+  }
+  return small;
+}"""
+
+
+@pytest.mark.parametrize("stop", TOUR, ids=lambda s: s.name)
+def test_touch_targets_are_44px_on_a_touch_phone(touch_tour, stop):
+    """On a touch screen (`pointer: coarse`) every control of every page is at least 44 px high (Apple's and WCAG
+    2.5.5's size; checkboxes and radios 24 px, WCAG 2.2's 2.5.8, with their label the 44 px target)."""
+    page, _ = touch_tour.visit(stop)
+    assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+    _settle(page)
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], f"{stop.name}: {small}"
+    # The taller targets still fit the phone's width.
+    scroll_width, inner_width = page.evaluate(SCROLL)
+    assert scroll_width <= inner_width, f"{stop.name}: {page.evaluate(WIDEST)}"
