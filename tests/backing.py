@@ -58,6 +58,9 @@ def _require(variable: str, what: str) -> str:
         return url
     if os.environ.get("JSSI_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{variable} is not set, but JSSI_REQUIRE_SERVICES=1: the {what} variant must run here")
+    # Reached only on a machine where the variable is unset and nothing answers at the local default (see
+    # adopt_local_services): there is no server to test against. CI (.ci/run) sets JSSI_REQUIRE_SERVICES=1 and
+    # fails above instead, and a URL that is set but unreachable fails where the test connects.
     pytest.skip(f"{variable} is not set: {what} variant not run (CI sets it, with JSSI_REQUIRE_SERVICES=1)")
 
 

@@ -7,7 +7,6 @@ page stays quick on a phone, while totals and 累计缴费月数 are computed ov
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -15,6 +14,7 @@ from sqlmodel import Session
 from jssi_app.adapters.clock import to_local
 from jssi_app.domain.contributions import Totals, default_range
 from jssi_app.domain.errors import DomainError
+from jssi_app.domain.paging import page_count, shown_page
 from jssi_app.models.accounts import PersonAccount
 from jssi_app.services import audit
 from jssi_app.services.contribution_query import ContributionRow, query_contributions
@@ -83,8 +83,8 @@ def contribution_page(
     require_profile(db, account_id)
     result = query_contributions(db, account_id=account_id, from_month=from_month, to_month=to_month,
                                  insurance_codes=insurance_codes, today=to_local(now).date())
-    page_count = max(1, math.ceil(len(result.rows) / PAGE_SIZE))
-    page = min(max(1, page), page_count)
+    pages = page_count(len(result.rows), PAGE_SIZE)
+    page = shown_page(page, pages)
     if record_query:
         audit.record(db, "contributions_queried", actor=f"person:{account_id}", client_ip=client_ip,
                      detail={"from": result.from_month, "to": result.to_month, "types": list(insurance_codes),
@@ -96,7 +96,7 @@ def contribution_page(
         to_month=result.to_month,
         rows=result.rows[start : start + PAGE_SIZE],
         page=page,
-        page_count=page_count,
+        page_count=pages,
         totals=result.totals,
         cumulative_pension_months=result.cumulative_pension_months,
     )

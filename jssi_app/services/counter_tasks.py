@@ -30,6 +30,7 @@ from jssi_app.domain.counter_tasks import (
     validate_note,
 )
 from jssi_app.domain.errors import DomainError
+from jssi_app.domain.paging import page_count, shown_page
 from jssi_app.models.counter import CounterTask
 from jssi_app.models.staff import StaffAccount
 from jssi_app.services import audit
@@ -144,8 +145,8 @@ def list_tasks(db: Session, *, staff_id: int, status: str = OPEN, kind: str = ""
         if kind:
             where.append(CounterTask.kind == validate_kind(kind))
         total = db.exec(select(func.count()).select_from(CounterTask).where(*where)).one()
-        pages = max(1, -(-total // page_size))
-        page = min(max(1, page), pages)
+        pages = page_count(total, page_size)
+        page = shown_page(page, pages)
         tasks = db.exec(select(CounterTask).where(*where)
                         .order_by(col(CounterTask.created_at), col(CounterTask.id))
                         .offset((page - 1) * page_size).limit(page_size)).all()

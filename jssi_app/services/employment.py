@@ -38,6 +38,7 @@ from jssi_app.domain.errors import DomainError, FieldError, ValidationFailed
 from jssi_app.domain.file_types import safe_display_name
 from jssi_app.domain.identifiers import birth_date_of, gender_of, mask_id_number
 from jssi_app.domain.names import names_match
+from jssi_app.domain.paging import page_count, shown_page
 from jssi_app.domain.review import ApplicationStatus
 from jssi_app.models.employment import Employment
 from jssi_app.models.registry import Contribution, RegistryPerson, RegistryUnit
@@ -344,8 +345,8 @@ def list_employees(db: Session, account_id: int | None, *, query: str = "", stat
                 continue
             found.append((emp, name, id_number))
         found.sort(key=lambda r: (r[0].end_date is not None, -r[0].start_date.toordinal(), -(r[0].id or 0)))
-        pages = max(1, -(-len(found) // PAGE_SIZE))
-        page = min(max(1, page), pages)
+        pages = page_count(len(found), PAGE_SIZE)
+        page = shown_page(page, pages)
         rows = [
             EmployeeRow(
                 id=int(emp.id), name=name, masked_id_number=mask_id_number(id_number),

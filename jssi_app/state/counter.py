@@ -15,6 +15,7 @@ from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.domain.counter_person import CHECK_FIELD
 from jssi_app.domain.counter_tasks import KIND_LABELS, OPEN, STATUS_LABELS
+from jssi_app.domain.paging import stepped
 from jssi_app.domain.registry_extract import MAX_UPLOAD_BYTES, TOO_LARGE
 from jssi_app.services import counter_import, counter_person, counter_tasks
 from jssi_app.services.counter_import import ImportOutcome
@@ -69,10 +70,9 @@ class CounterQueueState(StaffMixin, AppState):
         self.page, self.pages, self.total = found.page, found.pages, found.total
         self.loaded = True
 
-    @rx.event
-    async def load(self):
+    async def _show(self):
+        """The queue with the current filters and page, after the session check every entry point makes."""
         self._clear_errors()
-        self.rows, self.loaded = [], False
         who = await self._staff()
         if not isinstance(who, int):
             return who
@@ -80,29 +80,23 @@ class CounterQueueState(StaffMixin, AppState):
         return None
 
     @rx.event
+    async def load(self):
+        self.rows, self.loaded = [], False
+        return await self._show()
+
+    @rx.event
     async def apply_filters(self, form_data: dict):
-        self._clear_errors()
-        who = await self._staff()
-        if not isinstance(who, int):
-            return who
         kind = str(form_data.get("kind", ""))
         status = str(form_data.get("status", OPEN))
         self.kind_filter = kind if kind in KIND_LABELS else ""
         self.status_filter = status if status in STATUS_LABELS else OPEN
         self.page = 1
-        await self._load_rows(who)
-        return None
+        return await self._show()
 
     @rx.event
     async def go_page(self, delta: int):
-        self._clear_errors()
-        who = await self._staff()
-        if not isinstance(who, int):
-            return who
-        # The browser only sends ±1; anything else from a tampered event is ignored.
-        self.page = max(1, self.page + (delta if type(delta) is int and abs(delta) <= 1 else 0))
-        await self._load_rows(who)
-        return None
+        self.page = stepped(self.page, delta)
+        return await self._show()
 
 
 # --- 窗口业务: one task ----------------------------------------------------------------------------------

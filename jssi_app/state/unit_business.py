@@ -13,6 +13,7 @@ import reflex as rx
 from jssi_app import routes
 from jssi_app.adapters.clock import utcnow
 from jssi_app.domain.employment import MAX_IMPORT_BYTES, EnrolmentForm, RowError
+from jssi_app.domain.paging import stepped
 from jssi_app.services import base_declaration, employment
 from jssi_app.state.base import SIGN_OUT_RESETS, AppState, call_service
 from jssi_app.state.forms import FormMixin
@@ -149,8 +150,7 @@ class EmployeesState(UnitBusinessMixin, AppState):
 
     @rx.event
     async def go_page(self, delta: int):
-        # The browser only sends ±1; anything else from a tampered event is ignored.
-        self.page = max(1, self.page + (delta if type(delta) is int and abs(delta) <= 1 else 0))
+        self.page = stepped(self.page, delta)
         return await self._refresh()
 
     @rx.event
